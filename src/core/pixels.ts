@@ -1,0 +1,35 @@
+// Decoded images as plain typed arrays: row-major, interleaved channels, like an ImageData.
+
+/** An 8-bit image: `channels` values per pixel (3 = RGB, 4 = RGBA with straight alpha), row-major. */
+export interface Pixels {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** An RGB image with float values in [0, 255], row-major, 3 values per pixel. */
+export interface RgbFloat {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** Checks that `pixels` holds width × height × channels values. */
+export function checkPixels(pixels: Pixels): void {
+  const {data, width, height, channels} = pixels;
+  if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) {
+    throw new RangeError(`invalid image size: ${width}×${height}`);
+  }
+  if (channels !== 3 && channels !== 4) throw new RangeError(`invalid channel count: ${channels}`);
+  if (data.length !== width * height * channels) {
+    throw new RangeError(`image data has ${data.length} values, expected ${width}×${height}×${channels}`);
+  }
+}
+
+/** Rounds float RGB back to 8 bits (for encoding the image the model saw). */
+export function rgbToBytes(image: RgbFloat): Uint8Array {
+  const out = new Uint8Array(image.data.length);
+  for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, Math.min(255, Math.round(image.data[i])));
+  return out;
+}

@@ -1,0 +1,60 @@
+// 8-bit codes for cell vectors. Each cell's vector is divided by its norm (so cosine is a plain dot
+// product of codes, with no pass over the data to normalise), then every unit vector of the table is
+// coded with one shared step: u[c] ≈ code[c] · step, step = (largest unit-vector component) / 255.
+// Post-ReLU components are ≥ 0, so the whole unsigned range carries magnitude. The norms are kept in
+// float32 beside the codes so dot products and distances can be rebuilt: v ≈ norm · code · step.
+
+/** Cell vectors as 8-bit codes. */
+export interface QuantizedCells {
+  /** cells × channels codes, cell-major. */
+  codes: Uint8Array;
+  /** Euclidean norm of each cell's original float vector. */
+  norms: Float32Array;
+  /** Value of one code step in unit-vector units. */
+  step: number;
+  channels: number;
+}
+
+/** Quantises cell-major float vectors (cells × channels). Negative values are rejected (not post-ReLU). */
+export function quantizeCells(values: Float32Array, channels: number): QuantizedCells {
+  if (!(channels > 0) || values.length % channels !== 0) throw new RangeError(`${values.length} values do not split into vectors of ${channels}`);
+  const cells = values.length / channels;
+  const norms = new Float32Array(cells);
+  let largest = 0;
+  for (let i = 0; i < cells; ++i) {
+    let s = 0, max = 0;
+    for (let c = i * channels, end = c + channels; c < end; ++c) {
+      const v = values[c];
+      if (!(v >= 0)) throw new RangeError(`cell ${i} has value ${v}: 8-bit codes need non-negative activations (after a ReLU)`);
+      s += v * v;
+      if (v > max) max = v;
+    }
+    const n = Math.sqrt(s);
+    norms[i] = n;
+    if (n > 0 && max / n > largest) largest = max / n;
+  }
+  const step = largest > 0 ? largest / 255 : 1 / 255;
+  const codes = new Uint8Array(values.length);
+  for (let i = 0; i < cells; ++i) {
+    const n = norms[i];
+    if (n === 0) continue; // zero vector: all codes 0
+    const k = 1 / (n * step);
+    for (let c = i * channels, end = c + channels; c < end; ++c) codes[c] = Math.min(255, Math.round(values[c] * k));
+  }
+  return {codes, norms, step, channels};
+}
+
+/** Cosine of cells i and j from their codes: step² · Σ code_i · code_j (0 for zero vectors). */
+export function codeCosine(q: QuantizedCells, i: number, j: number): number {
+  const {codes, channels, step} = q;
+  let dot = 0;
+  for (let a = i * channels, b = j * channels, end = a + channels; a < end; ++a, ++b) dot += codes[a] * codes[b];
+  return dot * step * step;
+}
+
+/** Rebuilds cell i's float vector: norm · code · step. */
+export function decodeCell(q: QuantizedCells, i: number, out = new Float32Array(q.channels)): Float32Array {
+  const k = q.norms[i] * q.step;
+  for (let c = 0; c < q.channels; ++c) out[c] = q.codes[i * q.channels + c] * k;
+  return out;
+}

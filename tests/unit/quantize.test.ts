@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {cosine} from "../../src/core/cosine.js";
+import {codeCosine, decodeCell, quantizeCells} from "../../src/core/quantize.js";
+
+/** Sparse non-negative vectors like post-ReLU activations, seeded. */
+function reluVectors(cells: number, channels: number, seed = 7): Float32Array {
+  let s = seed;
+  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const out = new Float32Array(cells * channels);
+  for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, random() * 2 - 1.2) * (1 + 3 * random());
+  return out;
+}
+
+test("quantizeCells keeps every cosine within 0.01 of float64", () => {
+  const C = 768, n = 200;
+  const values = reluVectors(n, C);
+  const q = quantizeCells(values, C);
+  let worst = 0;
+  for (let i = 0; i < n; ++i) for (let j = i; j < n; ++j) {
+    const exact = cosine(values.subarray(i * C, (i + 1) * C), values.subarray(j * C, (j + 1) * C));
+    worst = Math.max(worst, Math.abs(codeCosine(q, i, j) - exact));
+  }
+  assert.ok(worst < 0.01, `max cosine error ${worst}`);
+});
+
+test("quantizeCells stores norms and lets vectors be rebuilt", () => {
+  const C = 64;
+  const values = reluVectors(10, C, 3);
+  const q = quantizeCells(values, C);
+  for (let i = 0; i < 10; ++i) {
+    const v = values.subarray(i * C, (i + 1) * C);
+    const n = Math.hypot(...v);
+    assert.ok(Math.abs(q.norms[i] - n) <= 1e-5 * n);
+    const back = decodeCell(q, i);
+    for (let c = 0; c < C; ++c) assert.ok(Math.abs(back[c] - v[c]) <= q.step * n * 0.5 + 1e-6);
+  }
+});
+
+test("quantizeCells codes a zero vector as zeros with norm 0, cosine 0", () => {
+  const values = new Float32Array([0, 0, 0, 1, 2, 3]);
+  const q = quantizeCells(values, 3);
+  assert.deepEqual([...q.codes.subarray(0, 3)], [0, 0, 0]);
+  assert.equal(q.norms[0], 0);
+  assert.equal(codeCosine(q, 0, 1), 0);
+  assert.equal(codeCosine(q, 0, 0), 0);
+  assert.ok(Math.abs(codeCosine(q, 1, 1) - 1) < 0.01);
+});
+
+test("quantizeCells rejects negative values and ragged input", () => {
+  assert.throws(() => quantizeCells(new Float32Array([1, -0.5]), 2), /cell 0 has value -0.5/);
+  assert.throws(() => quantizeCells(new Float32Array(5), 2), /5 values do not split into vectors of 2/);
+  assert.throws(() => quantizeCells(new Float32Array([NaN, 1]), 2), /has value NaN/);
+});

@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {tableFromIPC, tableToIPC} from "apache-arrow";
+import {decodeImageTable, imageTable} from "../../src/core/imageTable.js";
+import {cellStarts, decodeLayerTable, layerTable} from "../../src/core/layerTable.js";
+import type {ModelSpec} from "../../src/core/modelSpec.js";
+import {quantizeCells} from "../../src/core/quantize.js";
+
+const layer = {name: "mixed4", output: "mixed4", channels: 4, stride: 16, receptiveField: 100, offset: 7, finetuned: false, layout: "NCHW" as const};
+
+test("layerTable round-trips through Arrow IPC", () => {
+  const grids = [{width: 3, height: 2}, {width: 2, height: 2}];
+  const values = Float32Array.from({length: 10 * 4}, (_, i) => (i * 7) % 5);
+  const q = quantizeCells(values, 4);
+  const bytes = tableToIPC(layerTable({...layer, model: "m", grids}, q), "file");
+  const table = tableFromIPC(bytes);
+  assert.deepEqual(table.schema.fields.map((f) => f.name), ["image", "row", "col", "norm", "code"]);
+  const data = decodeLayerTable(table);
+  assert.deepEqual([...data.codes], [...q.codes]);
+  assert.deepEqual([...data.norms], [...q.norms]);
+  assert.deepEqual([...data.cellStart], [0, 6, 10]);
+  assert.equal(data.info.step, q.step);
+  assert.deepEqual(data.info.grids, grids);
+  // Row 7 is image 1, cell 1: row 0, col 1.
+  const row = table.get(7)!;
+  assert.equal(row.image, 1);
+  assert.equal(row.row, 0);
+  assert.equal(row.col, 1);
+});
+
+test("layerTable rejects codes that do not match the grids", () => {
+  const q = quantizeCells(new Float32Array(4 * 5), 4);
+  assert.throws(() => layerTable({...layer, model: "m", grids: [{width: 2, height: 2}]}, q), /5 cells for grids that hold 4/);
+});
+
+test("decodeLayerTable refuses a table without layer metadata", () => {
+  assert.throws(() => decodeLayerTable(tableFromIPC(tableToIPC(decodeImageTableFixture()))), /not a layer table/);
+});
+
+test("cellStarts sums grid areas", () => {
+  assert.deepEqual([...cellStarts([{width: 17, height: 17}, {width: 26, height: 17}])], [0, 289, 731]);
+});
+
+const model: ModelSpec = {
+  id: "m", title: "M", source: "test", defaultLayer: "mixed4", layers: [layer], sizePolicy: {kind: "square", size: 299},
+  input: {name: "input", layout: "NCHW", channelOrder: "RGB", normalization: {kind: "range", min: -1, max: 1}, minSize: 75, fixedSize: null}
+};
+const dataset = {name: "t", title: "T", description: "d", model: "m", layers: ["mixed4"], images: [{file: "a.jpg", credit: "me", licence: "CC0"}]};
+
+function decodeImageTableFixture() {
+  return imageTable({dataset, model, images: [{id: "a", file: "a.jpg", width: 299, height: 299, originalWidth: 640, originalHeight: 480, credit: "me", licence: "CC0", jpeg: new Uint8Array([255, 216, 255])}]});
+}
+
+test("imageTable round-trips through Arrow IPC", () => {
+  const back = decodeImageTable(tableFromIPC(tableToIPC(decodeImageTableFixture(), "file")));
+  assert.deepEqual(back.dataset, dataset);
+  assert.deepEqual(back.model, model);
+  assert.equal(back.images.length, 1);
+  assert.equal(back.images[0].originalWidth, 640);
+  assert.deepEqual([...back.images[0].jpeg], [255, 216, 255]);
+});
