@@ -33,6 +33,13 @@ export async function converterHash(extra: string): Promise<string> {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** Deletes files in `dir` whose names match `pattern`, except `keep` (earlier conversions of a model). */
+export async function pruneStale(dir: string, pattern: RegExp, keep: string): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => pattern.test(n) && n !== keep);
+  await Promise.all(names.map((n) => rm(join(dir, n), {force: true})));
+  return names;
+}
+
 /** Reads `path`, or creates it with `make()` (temp file + rename, so readers never see a partial file). */
 export async function cached(path: string, make: () => Uint8Array | Promise<Uint8Array>): Promise<{bytes: Uint8Array; hit: boolean}> {
   try {

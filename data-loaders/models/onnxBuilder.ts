@@ -1,5 +1,5 @@
 // A small builder for ONNX graphs (opset 13) on top of onnx-proto: nodes, initializers, unique names,
-// and the in-graph dequantisation of uint8 weights (Cast → Mul scale → Add min).
+// and the in-graph dequantisation of uint8 weights (Cast → Mul scale → Add min → Cast).
 import onnxProto from "onnx-proto";
 
 export const {onnx} = onnxProto;
@@ -85,12 +85,22 @@ export class GraphBuilder {
     return this.initializer(base, DataType.UINT16, dims, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
 
-  /** Float tensor q × scale + min computed in the graph from an integer initializer. */
+  double(base: string, dims: number[], values: ArrayLike<number>): string {
+    const data = Float64Array.from(values);
+    return this.initializer(base, DataType.DOUBLE, dims, new Uint8Array(data.buffer));
+  }
+
+  /**
+   * Float tensor q × scale + min computed in the graph from an integer initializer. The arithmetic is done
+   * in float64 and rounded to float32 once, which is exactly how tfjs dequantises, so both runtimes see
+   * the same weights (float32 Mul/Add would round twice and drift by up to an ulp of |min|).
+   */
   dequantized(base: string, dims: number[], q: Uint8Array | Uint16Array, scale: number, min: number): string {
     const stored = q instanceof Uint8Array ? this.uint8(`${base}_q`, dims, q) : this.uint16(`${base}_q`, dims, q);
-    const asFloat = this.temp("Cast", [stored], `${base}_float`, {to: DataType.FLOAT});
-    const scaled = this.temp("Mul", [asFloat, this.float(`${base}_scale`, [], [scale])], `${base}_scaled`);
-    return this.temp("Add", [scaled, this.float(`${base}_min`, [], [min])], base);
+    const asDouble = this.temp("Cast", [stored], `${base}_f64`, {to: DataType.DOUBLE});
+    const scaled = this.temp("Mul", [asDouble, this.double(`${base}_scale`, [], [scale])], `${base}_scaled`);
+    const shifted = this.temp("Add", [scaled, this.double(`${base}_min`, [], [min])], `${base}_shifted`);
+    return this.temp("Cast", [shifted], base, {to: DataType.FLOAT});
   }
 
   /** The finished model: one float input [batch, channels, height, width] and float outputs. */
