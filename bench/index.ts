@@ -1,0 +1,11 @@
+// npm run bench: speed and size measurements, each against a baseline measured in the same process.
+import {benchEncoding} from "./encoding.js";
+import {benchLoader} from "./loader.js";
+import {printTable} from "./table.js";
+
+const dataset = process.argv[2] ?? "animals";
+printTable(`Loader throughput, ${dataset}/mixed4 (best of 3), against a bare onnxruntime-node loop`, await benchLoader(dataset, "mixed4"));
+printTable(
+  `Stored bytes per image-layer against float32, and cosine error of the codes (${dataset}, all pairs of 600 sampled cells)`,
+  await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])
+);

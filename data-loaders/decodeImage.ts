@@ -1,0 +1,26 @@
+// Decodes an image file to 8-bit pixels with sharp, applying its EXIF orientation, so the core can crop
+// and resize it exactly as the browser path does.
+
+import sharp from "sharp";
+import type {Pixels} from "../src/core/pixels.js";
+
+/** Decodes `file` (JPEG, PNG, WebP, GIF (first frame), TIFF, AVIF) to sRGB pixels; errors name the file. */
+export async function decodeImage(file: string): Promise<Pixels> {
+  try {
+    const {data, info} = await sharp(file, {failOn: "error", limitInputPixels: 16384 * 16384})
+      .rotate() // EXIF orientation
+      .toColourspace("srgb")
+      .raw({depth: "uchar"})
+      .toBuffer({resolveWithObject: true});
+    if (info.channels !== 3 && info.channels !== 4) throw new Error(`unexpected ${info.channels} channels after conversion to sRGB`);
+    return {data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: info.channels};
+  } catch (error) {
+    throw new Error(`could not decode image ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Encodes RGB bytes as a JPEG (for showing the image the model saw). */
+export async function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality = 88): Promise<Uint8Array> {
+  const buffer = await sharp(rgb, {raw: {width, height, channels: 3}}).jpeg({quality, mozjpeg: false}).toBuffer();
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}

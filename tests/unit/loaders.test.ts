@@ -1,0 +1,81 @@
+// The loader entries as Framework runs them: a failure exits non-zero, names the file and the problem,
+// and writes nothing to stdout (Framework then keeps no output).
+import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {test} from "node:test";
+import {tableFromIPC} from "apache-arrow";
+import {decodeLayerTable} from "../../src/core/layerTable.js";
+import {decodeImageTable} from "../../src/core/imageTable.js";
+
+const root = mkdtempSync(join(tmpdir(), "datasets-"));
+const photo = "datasets/animals/gnome-cat.jpg";
+
+function makeDataset(name: string, config: object | string, files: Record<string, string | Uint8Array> = {}) {
+  const dir = join(root, name);
+  mkdirSync(dir, {recursive: true});
+  writeFileSync(join(dir, "dataset.json"), typeof config === "string" ? config : JSON.stringify(config));
+  for (const [file, content] of Object.entries(files)) {
+    if (content === "copy") copyFileSync(photo, join(dir, file));
+    else writeFileSync(join(dir, file), content);
+  }
+}
+
+function config(name: string, images: string[], extra: object = {}) {
+  return {name, title: name, description: "test", model: "inception_v3", layers: ["mixed4"], sizePolicy: {kind: "square", size: 75},
+    images: images.map((file) => ({file, credit: "test", licence: "CC0"})), ...extra};
+}
+
+function run(entry: "images" | "layer", args: string[]) {
+  const file = entry === "images" ? "src/data/[dataset]/images.arrow.ts" : "src/data/[dataset]/[layer].arrow.ts";
+  const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], {env: {...process.env, DATASETS_DIR: root}, maxBuffer: 1 << 28});
+  return {status: r.status, stdout: r.stdout, stderr: r.stderr.toString()};
+}
+
+makeDataset("good", config("good", ["cat.jpg", "cat2.jpg"]), {"cat.jpg": "copy", "cat2.jpg": "copy"});
+makeDataset("missing", config("missing", ["cat.jpg", "gone.jpg"]), {"cat.jpg": "copy"});
+makeDataset("broken", config("broken", ["cat.jpg", "broken.jpg"]), {"cat.jpg": "copy", "broken.jpg": "this is not a JPEG"});
+makeDataset("badjson", "{\"name\": \"badjson\",");
+makeDataset("nomodel", config("nomodel", ["cat.jpg"], {model: "resnet9000"}), {"cat.jpg": "copy"});
+makeDataset("nolayer", config("nolayer", ["cat.jpg"], {layers: ["mixed99"]}), {"cat.jpg": "copy"});
+
+test("the layer loader writes a layer table for a good dataset", () => {
+  const r = run("layer", ["--dataset=good", "--layer=mixed4"]);
+  assert.equal(r.status, 0, r.stderr);
+  const data = decodeLayerTable(tableFromIPC(r.stdout));
+  assert.equal(data.info.name, "mixed4");
+  assert.equal(data.info.channels, 768);
+  assert.deepEqual(data.info.grids.length, 2);
+  // Same photo twice: same codes.
+  const n = data.cellStart[1] * 768;
+  assert.deepEqual(data.codes.subarray(0, n), data.codes.subarray(n, 2 * n));
+});
+
+test("the images loader writes the image table", () => {
+  const r = run("images", ["--dataset=good"]);
+  assert.equal(r.status, 0, r.stderr);
+  const set = decodeImageTable(tableFromIPC(r.stdout));
+  assert.deepEqual(set.images.map((d) => [d.id, d.width, d.height, d.originalWidth]), [["cat", 75, 75, 512], ["cat2", 75, 75, 512]]);
+  assert.deepEqual([...set.images[0].jpeg.subarray(0, 2)], [0xff, 0xd8]);
+});
+
+for (const [what, entry, args, message] of [
+  ["a missing image", "layer", ["--dataset=missing", "--layer=mixed4"], /image gone\.jpg is listed but .*missing\/gone\.jpg does not exist/],
+  ["an undecodable image", "images", ["--dataset=broken"], /could not decode image .*broken\/broken\.jpg/],
+  ["an undecodable image (layer)", "layer", ["--dataset=broken", "--layer=mixed4"], /could not decode image .*broken\/broken\.jpg/],
+  ["a layer the dataset does not list", "layer", ["--dataset=good", "--layer=mixed2"], /invalid layer: mixed2 \(dataset good lists mixed4\)/],
+  ["a layer the model does not offer", "layer", ["--dataset=nolayer", "--layer=mixed99"], /invalid layer: mixed99 \(model inception_v3 offers mixed0/],
+  ["a config that is not JSON", "images", ["--dataset=badjson"], /badjson\/dataset\.json: not valid JSON/],
+  ["an unknown model", "images", ["--dataset=nomodel"], /unknown model resnet9000/],
+  ["an unknown dataset", "images", ["--dataset=nothere"], /unknown dataset nothere/],
+  ["a missing parameter", "layer", ["--dataset=good"], /missing parameter --layer/]
+] as const) {
+  test(`a loader given ${what} exits non-zero, names the problem, writes nothing`, () => {
+    const r = run(entry, [...args]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout.length, 0);
+  });
+}
