@@ -4,6 +4,7 @@
 import {tableToIPC} from "apache-arrow";
 import * as ort from "onnxruntime-node";
 import {openDataset, prepareImages} from "../data-loaders/snapshot.js";
+import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {toCellMajor} from "../src/core/cellMajor.js";
 import {cosine} from "../src/core/cosine.js";
 import {layerTable} from "../src/core/layerTable.js";
@@ -32,7 +33,9 @@ export async function benchEncoding(dataset: string, layers: string[], sample = 
     chunks.reduce((o, c) => (values.set(c, o), o + c.length), 0);
     const n = values.length / C;
     const q = quantizeCells(values, C);
-    const fileBytes = tableToIPC(layerTable({...layer, model: model.spec.id, grids}, q), "file").length;
+    const table = layerTable({...layer, model: model.spec.id, grids}, q);
+    const plainBytes = tableToIPC(table, "file").length;
+    const fileBytes = tableToCompressedIPC(table).length;
     // Seeded sample of cells; every pair among them.
     let seed = 12345;
     const pick = Array.from({length: Math.min(sample, n)}, () => (seed = (seed * 16807) % 2147483647) % n);
@@ -52,8 +55,8 @@ export async function benchEncoding(dataset: string, layers: string[], sample = 
     const float32 = (values.length * 4) / prepared.length;
     const perImage = fileBytes / prepared.length;
     rows.push({
-      layer: name, channels: C, cells: n, "float32 B/image": Math.round(float32), "stored B/image": Math.round(perImage),
-      "shrink ×": float32 / perImage, "max |Δcos|": worst, "mean |Δcos|": sum / pairs, pairs, "zero values %": (100 * zeroValues) / values.length, "zero cells": zeros
+      layer: name, channels: C, cells: n, "float32 B/image": Math.round(float32),
+      "8-bit B/image": Math.round(plainBytes / prepared.length), "8-bit+LZ4 B/image": Math.round(perImage), "shrink ×": float32 / perImage, "max |Δcos|": worst, "mean |Δcos|": sum / pairs, pairs, "zero values %": (100 * zeroValues) / values.length, "zero cells": zeros
     });
   }
   await session.release();

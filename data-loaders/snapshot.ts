@@ -5,6 +5,7 @@
 import {tableToIPC} from "apache-arrow";
 import {join} from "node:path";
 import * as ort from "onnxruntime-node";
+import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {toCellMajor} from "../src/core/cellMajor.js";
 import {imageId} from "../src/core/datasetConfig.js";
 import {imageTable, type ImageRecord} from "../src/core/imageTable.js";
@@ -86,7 +87,7 @@ export async function layerArrow(name: string, layerName: string): Promise<Uint8
     const values = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
     chunks.reduce((o, c) => (values.set(c, o), o + c.length), 0);
     const table = layerTable({...layer, model: model.spec.id, grids}, quantizeCells(values, layer.channels));
-    return tableToIPC(table, "file");
+    return tableToCompressedIPC(table);
   } finally {
     await session.release();
   }

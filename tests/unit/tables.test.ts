@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {tableFromIPC, tableToIPC} from "apache-arrow";
+import {tableFromBytes, tableToCompressedIPC} from "../../src/core/arrowLz4.js";
 import {decodeImageTable, imageTable} from "../../src/core/imageTable.js";
 import {cellStarts, decodeLayerTable, layerTable} from "../../src/core/layerTable.js";
 import type {ModelSpec} from "../../src/core/modelSpec.js";
@@ -12,8 +13,8 @@ test("layerTable round-trips through Arrow IPC", () => {
   const grids = [{width: 3, height: 2}, {width: 2, height: 2}];
   const values = Float32Array.from({length: 10 * 4}, (_, i) => (i * 7) % 5);
   const q = quantizeCells(values, 4);
-  const bytes = tableToIPC(layerTable({...layer, model: "m", grids}, q), "file");
-  const table = tableFromIPC(bytes);
+  const bytes = tableToCompressedIPC(layerTable({...layer, model: "m", grids}, q));
+  const table = tableFromBytes(bytes);
   assert.deepEqual(table.schema.fields.map((f) => f.name), ["image", "row", "col", "norm", "code"]);
   const data = decodeLayerTable(table);
   assert.deepEqual([...data.codes], [...q.codes]);
@@ -58,4 +59,17 @@ test("imageTable round-trips through Arrow IPC", () => {
   assert.equal(back.images.length, 1);
   assert.equal(back.images[0].originalWidth, 640);
   assert.deepEqual([...back.images[0].jpeg], [255, 216, 255]);
+});
+
+test("tableToCompressedIPC writes LZ4-framed buffers smaller than plain IPC", () => {
+  const grids = [{width: 17, height: 17}];
+  // Sparse codes, as after a ReLU: two thirds zeros.
+  const values = Float32Array.from({length: 289 * 64}, (_, i) => (i % 3 === 0 ? (i % 7) + 1 : 0));
+  const table = layerTable({...layer, channels: 64, model: "m", grids}, quantizeCells(values, 64));
+  const compressed = tableToCompressedIPC(table);
+  assert.ok(compressed.length < tableToIPC(table, "file").length / 1.5);
+  // An LZ4 frame (magic 04 22 4d 18) sits in the body.
+  const magic = Buffer.from(compressed).indexOf(Buffer.from([0x04, 0x22, 0x4d, 0x18]));
+  assert.ok(magic > 0);
+  assert.deepEqual([...decodeLayerTable(tableFromBytes(compressed)).codes], [...decodeLayerTable(table).codes]);
 });
