@@ -10,6 +10,7 @@
 // Schema metadata: "dataset" = DatasetConfig as JSON, "model" = ModelSpec as JSON.
 
 import {Binary, Field, Schema, Table, Utf8, vectorFromArray} from "apache-arrow";
+import {tableFromBytes} from "./arrowLz4.js";
 import type {DatasetConfig} from "./datasetConfig.js";
 import type {ModelSpec} from "./modelSpec.js";
 
@@ -69,4 +70,9 @@ export function decodeImageTable(table: Table): ImageSet {
     };
   });
   return {dataset: JSON.parse(dataset) as DatasetConfig, model: JSON.parse(model) as ModelSpec, images};
+}
+
+/** Reads an image file's bytes (Arrow IPC). */
+export function readImageTable(bytes: ArrayBuffer | Uint8Array): ImageSet {
+  return decodeImageTable(tableFromBytes(bytes));
 }

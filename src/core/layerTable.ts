@@ -9,6 +9,7 @@
 // Rows are ordered by image, then row, then col, so image i's cells are one contiguous block.
 
 import {Field, FixedSizeList, Float32, Schema, Table, Uint16, Uint8, makeData, RecordBatch, Struct} from "apache-arrow";
+import {tableFromBytes} from "./arrowLz4.js";
 import type {LayerSpec} from "./modelSpec.js";
 import type {QuantizedCells} from "./quantize.js";
 import type {Size} from "./cells.js";
@@ -101,4 +102,9 @@ export function decodeLayerTable(table: Table): LayerData {
     (n) => new Uint8Array(n)
   );
   return {info, codes, norms, cellStart};
+}
+
+/** Reads a layer file's bytes (Arrow IPC, LZ4-compressed) into flat arrays. */
+export function readLayerTable(bytes: ArrayBuffer | Uint8Array): LayerData {
+  return decodeLayerTable(tableFromBytes(bytes));
 }
