@@ -49,6 +49,8 @@ export interface LayerSpec {
   finetuned: boolean;
   /** Output layout: channels first (NCHW) or last (NHWC). */
   layout: "NCHW" | "NHWC";
+  /** Grid size (cells) at the model's default input size, when measured (model description files). */
+  grid?: {width: number; height: number};
 }
 
 export interface ModelSpec {

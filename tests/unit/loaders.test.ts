@@ -79,3 +79,20 @@ for (const [what, entry, args, message] of [
     assert.equal(r.stdout.length, 0);
   });
 }
+
+test("the model description loader records each layer's grid, channels, stride and receptive field", () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "src/data/models/[model].json.ts", "--model=inception_v3"]);
+  assert.equal(r.status, 0, r.stderr.toString());
+  const spec = JSON.parse(r.stdout.toString());
+  const layer = (name: string) => spec.layers.find((l: {name: string}) => l.name === name);
+  assert.deepEqual(layer("mixed1").grid, {width: 35, height: 35});
+  assert.deepEqual([layer("mixed4").grid, layer("mixed4").channels, layer("mixed4").stride], [{width: 17, height: 17}, 768, 16]);
+  assert.deepEqual(layer("mixed8").grid, {width: 8, height: 8});
+  assert.equal(layer("mixed5").finetuned, false);
+  assert.equal(layer("mixed6").finetuned, true);
+  assert.deepEqual(spec.input.normalization, {kind: "range", min: -1, max: 1});
+  const bad = spawnSync(process.execPath, ["--import", "tsx", "src/data/models/[model].json.ts", "--model=vgg"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr.toString(), /unknown model vgg \(available: inception_v3, mobilenet_v2\)/);
+  assert.equal(bad.stdout.length, 0);
+});
