@@ -6,9 +6,8 @@ import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from "node:fs";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
-import {tableFromIPC} from "apache-arrow";
-import {decodeLayerTable} from "../../src/core/layerTable.js";
-import {decodeImageTable} from "../../src/core/imageTable.js";
+import {readLayerTable} from "../../src/core/layerTable.js";
+import {readImageTable} from "../../src/core/imageTable.js";
 
 const root = mkdtempSync(join(tmpdir(), "datasets-"));
 const photo = "datasets/animals/gnome-cat.jpg";
@@ -44,7 +43,7 @@ makeDataset("nolayer", config("nolayer", ["cat.jpg"], {layers: ["mixed99"]}), {"
 test("the layer loader writes a layer table for a good dataset", () => {
   const r = run("layer", ["--dataset=good", "--layer=mixed4"]);
   assert.equal(r.status, 0, r.stderr);
-  const data = decodeLayerTable(tableFromIPC(r.stdout));
+  const data = readLayerTable(r.stdout);
   assert.equal(data.info.name, "mixed4");
   assert.equal(data.info.channels, 768);
   assert.deepEqual(data.info.grids.length, 2);
@@ -56,7 +55,7 @@ test("the layer loader writes a layer table for a good dataset", () => {
 test("the images loader writes the image table", () => {
   const r = run("images", ["--dataset=good"]);
   assert.equal(r.status, 0, r.stderr);
-  const set = decodeImageTable(tableFromIPC(r.stdout));
+  const set = readImageTable(r.stdout);
   assert.deepEqual(set.images.map((d) => [d.id, d.width, d.height, d.originalWidth]), [["cat", 75, 75, 512], ["cat2", 75, 75, 512]]);
   assert.deepEqual([...set.images[0].jpeg.subarray(0, 2)], [0xff, 0xd8]);
 });
