@@ -1,0 +1,32 @@
+// Turns a dataset's image table (src/core/imageTable.ts) into images ready to draw: the JPEG of each image,
+// exactly as the model saw it, decoded to an ImageBitmap.
+import {tableFromIPC} from "apache-arrow";
+import {decodeImageTable, type ImageRecord, type ImageSet} from "../core/imageTable.js";
+
+/** An image of the dataset, decoded; `width` × `height` is the model input size. */
+export interface DecodedImage extends Omit<ImageRecord, "jpeg"> {
+  bitmap: ImageBitmap;
+}
+
+/** A dataset's configuration, its model and its decoded images. */
+export interface DecodedImageSet extends Omit<ImageSet, "images"> {
+  images: DecodedImage[];
+  /** Size of the image table in bytes. */
+  bytes: number;
+}
+
+/** Decodes the bytes of an images.arrow file. */
+export async function decodeImages(buffer: ArrayBuffer): Promise<DecodedImageSet> {
+  const {dataset, model, images} = decodeImageTable(tableFromIPC(new Uint8Array(buffer)));
+  const decoded = await Promise.all(
+    images.map(async ({jpeg, ...image}) => {
+      // Arrow hands out views of a plain ArrayBuffer, never of a SharedArrayBuffer.
+      const bitmap = await createImageBitmap(new Blob([jpeg as Uint8Array<ArrayBuffer>], {type: "image/jpeg"}));
+      if (bitmap.width !== image.width || bitmap.height !== image.height) {
+        throw new Error(`image ${image.id}: the JPEG is ${bitmap.width}×${bitmap.height}, the table says ${image.width}×${image.height}`);
+      }
+      return {...image, bitmap};
+    })
+  );
+  return {dataset, model, images: decoded, bytes: buffer.byteLength};
+}
