@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {cosine} from "../../src/core/cosine.js";
+import {decodeCell, quantizeCells} from "../../src/core/quantize.js";
+import {fixedDomain, maxInto, queryScratch, similarityToAll} from "../../src/core/similarity.js";
+import {topK} from "../../src/core/topK.js";
+
+function reluVectors(cells: number, channels: number, seed = 11): Float32Array {
+  let s = seed;
+  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const out = new Float32Array(cells * channels);
+  for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, random() * 2 - 1.3) * (0.5 + 4 * random());
+  out.fill(0, 5 * channels, 6 * channels); // cell 5 is a zero vector
+  return out;
+}
+
+const C = 768, N = 120;
+const values = reluVectors(N, C);
+const q = quantizeCells(values, C);
+const index = {...q, channels: C};
+const vec = (i: number) => values.subarray(i * C, (i + 1) * C);
+
+test("similarityToAll cosine equals the float64 cosine of the decoded codes, and is within 0.01 of float32", () => {
+  const out = new Float32Array(N);
+  for (const query of [0, 7, 64, 119]) {
+    similarityToAll(index, query, "cosine", out, queryScratch(C));
+    const dq = Float64Array.from(decodeCell(q, query));
+    for (let j = 0; j < N; ++j) {
+      const exactCodes = cosine(dq, Float64Array.from(decodeCell(q, j))) * (q.norms[j] && q.norms[query] ? 1 : 0);
+      // The codes' own unit vectors are not exactly unit: compare the dot of decoded unit vectors.
+      let dot = 0;
+      for (let c = 0; c < C; ++c) dot += q.codes[query * C + c] * q.codes[j * C + c] * q.step * q.step;
+      assert.ok(Math.abs(out[j] - dot) < 1e-6, `codes ${query},${j}`);
+      assert.ok(Math.abs(out[j] - exactCodes) < 0.01);
+      assert.ok(Math.abs(out[j] - cosine(vec(query), vec(j))) < 0.01, `float ${query},${j}`);
+    }
+  }
+});
+
+test("similarityToAll dot and euclidean match float64 references within the code error", () => {
+  const out = new Float32Array(N);
+  similarityToAll(index, 3, "dot", out, queryScratch(C));
+  for (let j = 0; j < N; ++j) {
+    let dot = 0;
+    for (let c = 0; c < C; ++c) dot += vec(3)[c] * vec(j)[c];
+    assert.ok(Math.abs(out[j] - dot) <= 0.01 * q.norms[3] * q.norms[j] + 1e-6, `dot ${j}: ${out[j]} vs ${dot}`);
+  }
+  similarityToAll(index, 3, "euclidean", out, queryScratch(C));
+  for (let j = 0; j < N; ++j) {
+    let d2 = 0;
+    for (let c = 0; c < C; ++c) d2 += (vec(3)[c] - vec(j)[c]) ** 2;
+    assert.ok(Math.abs(-out[j] - Math.sqrt(d2)) <= 0.02 * (q.norms[3] + q.norms[j]) + 1e-6, `euclidean ${j}`);
+  }
+  assert.ok(Math.abs(out[3]) < 0.05 * q.norms[3], "a cell is (almost) at distance 0 from itself");
+});
+
+test("similarityToAll: the query is its own most similar cell under cosine", () => {
+  const out = new Float32Array(N);
+  for (let query = 0; query < N; ++query) {
+    if (query === 5) continue;
+    similarityToAll(index, query, "cosine", out, queryScratch(C));
+    assert.equal(out.indexOf(Math.max(...out)), query);
+  }
+});
+
+test("similarityToAll with a zero vector: cosine 0, dot 0, euclidean −‖other‖", () => {
+  const out = new Float32Array(N);
+  similarityToAll(index, 5, "cosine", out, queryScratch(C));
+  assert.ok(out.every((v) => v === 0));
+  similarityToAll(index, 0, "cosine", out, queryScratch(C));
+  assert.equal(out[5], 0);
+  similarityToAll(index, 5, "dot", out, queryScratch(C));
+  assert.ok(out.every((v) => v === 0));
+  similarityToAll(index, 5, "euclidean", out, queryScratch(C));
+  for (let j = 0; j < N; ++j) assert.ok(Math.abs(out[j] + q.norms[j]) < 1e-4 * (1 + q.norms[j]));
+});
+
+test("similarityToAll checks its arguments", () => {
+  assert.throws(() => similarityToAll(index, N, "cosine", new Float32Array(N), queryScratch(C)), /invalid query cell: 120/);
+  assert.throws(() => similarityToAll(index, 0, "cosine", new Float32Array(3), queryScratch(C)), /output holds 3 values, need 120/);
+});
+
+test("maxInto combines pinned queries", () => {
+  const a = Float32Array.from([0.1, 0.9, 0.3]);
+  assert.deepEqual([...maxInto(a, Float32Array.from([0.5, 0.2, 0.3]))], [0.5, 0.9, 0.3].map(Math.fround));
+});
+
+test("fixedDomain gives each similarity its natural range", () => {
+  assert.deepEqual(fixedDomain("cosine", 7), [0, 1]);
+  assert.deepEqual(fixedDomain("dot", 3), [0, 9]);
+  assert.deepEqual(fixedDomain("euclidean", 2), [-2 * Math.SQRT2, 0]);
+});
+
+test("topK returns the k largest indices in order, ties by index, NaN skipped", () => {
+  const v = Float32Array.from([0.2, 0.9, NaN, 0.5, 0.9, 0.1, 0.7]);
+  const out = new Int32Array(4);
+  assert.equal(topK(v, out), 4);
+  assert.deepEqual([...out], [1, 4, 6, 3]);
+  const few = new Int32Array(10);
+  assert.equal(topK(v, few), 6);
+  assert.deepEqual([...few.subarray(0, 6)], [1, 4, 6, 3, 0, 5]);
+  assert.equal(topK(v, new Int32Array(0)), 0);
+});
