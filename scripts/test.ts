@@ -5,11 +5,12 @@
 import {spawnSync} from "node:child_process";
 import {existsSync, mkdtempSync, readFileSync, readdirSync, rmSync} from "node:fs";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {delimiter, join} from "node:path";
 
 const root = join(import.meta.dirname, "..");
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
-const env = {...process.env, OBSERVABLE_TELEMETRY_DISABLE: "true"};
+// Framework runs .ts loaders with the tsx on PATH; npm run puts node_modules/.bin there, plain node does not.
+const env = {...process.env, PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`, OBSERVABLE_TELEMETRY_DISABLE: "true"};
 const summaryDir = mkdtempSync(join(tmpdir(), "similarity-overlays-test-"));
 
 /** Counts read from node:test's TAP summary. */

@@ -1,9 +1,8 @@
 // Decodes a layer's Arrow file off the main thread and reports what it holds: the layer's description and
 // each image's grid of cells. The page transfers the file's bytes in, so nothing is copied. Layer files
-// are LZ4-compressed (src/core/arrowLz4.ts), so the codec comes along in the bundle.
+// are LZ4-compressed; readLayerTable brings the codec into the bundle.
 import {expose} from "comlink";
-import {tableFromBytes} from "../src/core/arrowLz4.js";
-import {decodeLayerTable, type LayerInfo} from "../src/core/layerTable.js";
+import {readLayerTable, type LayerInfo} from "../src/core/layerTable.js";
 
 /** What a layer file holds, without its vectors. */
 export interface LayerSummary {
@@ -18,7 +17,7 @@ export interface LayerSummary {
 const api = {
   /** Decodes an Arrow layer table (see src/core/layerTable.ts); pass the buffer with Comlink's transfer(). */
   summarize(buffer: ArrayBuffer): LayerSummary {
-    const {info, norms} = decodeLayerTable(tableFromBytes(buffer));
+    const {info, norms} = readLayerTable(buffer);
     return {info, cells: norms.length, bytes: buffer.byteLength};
   }
 };

@@ -7,10 +7,9 @@ import {readFileSync, readdirSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
-import {tableFromBytes} from "../../src/core/arrowLz4.js";
 import type {Size} from "../../src/core/cells.js";
 import {imageId, parseDatasetConfig, type DatasetConfig} from "../../src/core/datasetConfig.js";
-import {decodeLayerTable} from "../../src/core/layerTable.js";
+import {readLayerTable} from "../../src/core/layerTable.js";
 import {describeArrival} from "../../src/components/describeArrival.js";
 import {distDir, openSite, type Site} from "./browser.js";
 
@@ -31,7 +30,7 @@ function builtFile(dataset: string, name: string): Buffer {
 /** What the page should show for a dataset and layer: the arrival line, and each image's grid by id. */
 function expected(dataset: DatasetConfig, layer: string): {arrival: string; grids: Map<string, Size>} {
   const bytes = builtFile(dataset.name, layer);
-  const {info, norms} = decodeLayerTable(tableFromBytes(bytes));
+  const {info, norms} = readLayerTable(bytes);
   assert.equal(info.grids.length, dataset.images.length, `${dataset.name}/${layer}.arrow has one grid per image`);
   const arrival = describeArrival(dataset.images.length, {info, cells: norms.length, bytes: bytes.byteLength});
   return {arrival, grids: new Map(dataset.images.map((image, i) => [imageId(image.file), info.grids[i]]))};
