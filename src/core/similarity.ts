@@ -4,9 +4,10 @@
 // dot(i, j)    = ‖v_i‖ · ‖v_j‖ · cosine(i, j)
 // euclidean    = −√(‖v_i‖² + ‖v_j‖² − 2 · dot(i, j))      (negated, so larger is more similar)
 //
-// After a ReLU most codes are zero (55–72 % measured), so the query is first reduced to its non-zero
-// channels and each cell's row is read only there. Sums of products of bytes stay below 2³¹ for up to
-// 33,000 channels, so they accumulate exactly in int32.
+// Two steps: integer code dot products (here in plain TypeScript, or codeDots.ts with WebAssembly SIMD),
+// then toSimilarity. After a ReLU most codes are zero (55–72 % measured), so the TypeScript path reduces
+// the query to its non-zero channels and reads each row only there. Sums of products of bytes stay below
+// 2³¹ for up to 33,000 channels, so they accumulate exactly in int32.
 
 /** Which similarity to compute. */
 export type SimilarityKind = "cosine" | "dot" | "euclidean";
@@ -23,42 +24,62 @@ export interface CodeIndex {
 export interface QueryScratch {
   channel: Int32Array;
   value: Int32Array;
+  dots: Int32Array;
 }
 
-/** Scratch space for queries of up to `channels` channels. */
-export function queryScratch(channels: number): QueryScratch {
-  return {channel: new Int32Array(channels), value: new Int32Array(channels)};
+/** Scratch space for queries of up to `channels` channels against `cells` cells. */
+export function queryScratch(channels: number, cells = 0): QueryScratch {
+  return {channel: new Int32Array(channels), value: new Int32Array(channels), dots: new Int32Array(cells)};
 }
 
-/**
- * Writes the similarity of cell `query` to every cell of `index` into `out` (length = cells).
- * A zero query or zero cell gives cosine 0 (see cosine.ts), dot 0, and euclidean −‖other‖.
- */
-export function similarityToAll(index: CodeIndex, query: number, kind: SimilarityKind, out: Float32Array, scratch: QueryScratch): Float32Array {
-  const {codes, norms, step, channels: C} = index;
+/** Integer dot products Σ_c code_query[c] · code_j[c] for every cell j, into `dots`. */
+export function codeDots(index: CodeIndex, query: number, dots: Int32Array, scratch: QueryScratch): Int32Array {
+  const {codes, norms, channels: C} = index;
   const cells = norms.length;
   if (!(query >= 0 && query < cells)) throw new RangeError(`invalid query cell: ${query} (table has ${cells})`);
-  if (out.length < cells) throw new RangeError(`output holds ${out.length} values, need ${cells}`);
+  if (dots.length < cells) throw new RangeError(`output holds ${dots.length} values, need ${cells}`);
   const {channel, value} = scratch;
   let nnz = 0;
   for (let c = 0, q = query * C; c < C; ++c) {
     const v = codes[q + c];
     if (v !== 0) (channel[nnz] = c), (value[nnz++] = v);
   }
-  const s2 = step * step;
-  const nq = norms[query];
   for (let j = 0, row = 0; j < cells; ++j, row += C) {
     let acc = 0;
     for (let k = 0; k < nnz; ++k) acc = (acc + value[k] * codes[row + channel[k]]) | 0;
-    const cos = acc * s2;
-    if (kind === "cosine") out[j] = cos;
-    else {
+    dots[j] = acc;
+  }
+  return dots;
+}
+
+/** Turns integer code dot products with cell `query` into similarities of the given kind. */
+export function toSimilarity(dots: Int32Array, index: CodeIndex, query: number, kind: SimilarityKind, out: Float32Array): Float32Array {
+  const {norms, step} = index;
+  const cells = norms.length;
+  if (out.length < cells) throw new RangeError(`output holds ${out.length} values, need ${cells}`);
+  const s2 = step * step;
+  const nq = norms[query];
+  if (kind === "cosine") {
+    for (let j = 0; j < cells; ++j) out[j] = dots[j] * s2;
+  } else if (kind === "dot") {
+    for (let j = 0; j < cells; ++j) out[j] = nq * norms[j] * dots[j] * s2;
+  } else {
+    for (let j = 0; j < cells; ++j) {
       const nj = norms[j];
-      const dot = nq * nj * cos;
-      out[j] = kind === "dot" ? dot : -Math.sqrt(Math.max(0, nq * nq + nj * nj - 2 * dot));
+      out[j] = -Math.sqrt(Math.max(0, nq * nq + nj * nj - 2 * nq * nj * dots[j] * s2));
     }
   }
   return out;
+}
+
+/**
+ * Writes the similarity of cell `query` to every cell of `index` into `out` (length ≥ cells), in plain
+ * TypeScript. A zero query or zero cell gives cosine 0 (see cosine.ts), dot 0, and euclidean −‖other‖.
+ */
+export function similarityToAll(index: CodeIndex, query: number, kind: SimilarityKind, out: Float32Array, scratch: QueryScratch): Float32Array {
+  const cells = index.norms.length;
+  if (scratch.dots.length < cells) scratch.dots = new Int32Array(cells);
+  return toSimilarity(codeDots(index, query, scratch.dots, scratch), index, query, kind, out);
 }
 
 /** Element-wise maximum of `into` and `values` (several pinned queries combine by max). */
