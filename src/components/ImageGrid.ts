@@ -10,7 +10,7 @@ export interface ImageGridOptions {
   width: number;
   /** Grid size of each image, in the order of `images` (LayerInfo.grids). */
   grids: readonly Size[];
-  /** Preferred width of one image in CSS pixels; images shrink so that whole columns fit. */
+  /** Smallest width of one image in CSS pixels (unless `width` is smaller); images grow to fill each row. */
   imageWidth?: number;
   /** Gap between images in CSS pixels (keep it in step with .image-grid's gap in style.css). */
   gap?: number;
@@ -22,10 +22,10 @@ export interface ImageGridOptions {
 export function ImageGrid(images: readonly DecodedImage[], {width, grids, imageWidth = 220, gap = 16, lineColor = "rgba(255, 255, 255, 0.55)"}: ImageGridOptions): HTMLElement {
   if (grids.length !== images.length) throw new RangeError(`invalid grids: ${grids.length} grids for ${images.length} images`);
   const columns = Math.max(1, Math.floor((width + gap) / (imageWidth + gap)));
-  const cellWidth = Math.min(imageWidth, Math.floor((width - gap * (columns - 1)) / columns));
+  const displayWidth = Math.max(1, Math.floor((width - gap * (columns - 1)) / columns));
   const root = document.createElement("div");
   root.className = "image-grid";
-  images.forEach((image, i) => root.append(figure(image, grids[i], cellWidth, lineColor)));
+  images.forEach((image, i) => root.append(figure(image, grids[i], displayWidth, lineColor)));
   return root;
 }
 
