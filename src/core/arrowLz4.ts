@@ -4,7 +4,7 @@
 // Post-ReLU codes are 55–70 % zeros, so LZ4 shrinks the 8-bit codes a further 1.3–1.6×.
 
 import {CompressionType, compressionRegistry, tableFromIPC, tableToIPC, type Table} from "apache-arrow";
-import * as lz4 from "lz4js";
+import lz4 from "lz4js";
 
 let registered = false;
 
