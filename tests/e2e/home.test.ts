@@ -142,6 +142,10 @@ describe("home page", () => {
     assert.deepEqual(arrowRequests(site), ["animals/images", "animals/mixed4", "animals/mixed1", "objects/images", "objects/mixed1"]);
   });
 
+  test("starts the layerInfo worker from its bundle", () => {
+    assert.equal(site.requests.filter((r) => /\/_file\/w\/layerInfo\.[0-9a-f]+\.js$/.test(r.url)).length, 1);
+  });
+
   test("no request leaves 127.0.0.1 and nothing logs an error", () => {
     const outside = site.requests.filter((r) => !r.url.startsWith(site.url) && !/^(data|blob):/.test(r.url));
     assert.deepEqual(outside, []);
