@@ -1,0 +1,61 @@
+// The page's side of workers/similarity.ts. Hover requests are coalesced: at most one is in flight, a newer
+// one replaces any waiting one, and a reply that arrives after the pointer has moved on is dropped unpainted.
+// The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
+import {transfer} from "comlink";
+import type {SimilarityKind} from "../core/similarity.js";
+import type {LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {WorkerHandle} from "./startWorker.js";
+
+/** One similarity request: which layer, which query cells (max over several), which function. */
+export interface SimilarityRequest {
+  key: string;
+  queries: number[];
+  kind: SimilarityKind;
+}
+
+/** Receives each fresh result; `values` is only valid during the call (its buffer goes back to the worker). */
+export type SimilarityListener = (values: Float32Array, request: SimilarityRequest) => void;
+
+export class SimilarityClient {
+  private inFlight = false;
+  private waiting: {request: SimilarityRequest; listener: SimilarityListener} | null = null;
+  private spare: Float32Array | null = null;
+
+  constructor(private readonly handle: WorkerHandle<SimilarityApi>) {}
+
+  /** Loads a layer file into the worker under `key`. */
+  load(key: string, url: string, copies = 1): Promise<LayerSummary> {
+    return this.handle.remote.load(key, url, copies) as Promise<LayerSummary>;
+  }
+
+  /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */
+  request(request: SimilarityRequest, listener: SimilarityListener): void {
+    this.waiting = {request, listener};
+    if (!this.inFlight) void this.next();
+  }
+
+  /** The k most similar cells to the request's queries. */
+  top(request: SimilarityRequest, k: number): Promise<Array<{cell: number; value: number}>> {
+    return this.handle.remote.top(request.key, request.queries, request.kind, k) as Promise<Array<{cell: number; value: number}>>;
+  }
+
+  private async next(): Promise<void> {
+    const job = this.waiting;
+    if (!job) return;
+    this.waiting = null;
+    this.inFlight = true;
+    const out = this.spare ?? new Float32Array(0);
+    this.spare = null;
+    try {
+      const values = (await this.handle.remote.compute(job.request.key, job.request.queries, job.request.kind, transfer(out, [out.buffer]))) as Float32Array;
+      // Paint only if the pointer has not moved on meanwhile.
+      if (!this.waiting) job.listener(values, job.request);
+      this.spare = values;
+    } catch (error) {
+      console.error(error);
+    } finally {
+      this.inFlight = false;
+      if (this.waiting) void this.next();
+    }
+  }
+}

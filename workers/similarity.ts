@@ -1,0 +1,118 @@
+// Computes similarity overlays off the main thread. A page loads a layer file once (the worker fetches and
+// decodes it, so its bytes never pass through the page); each hover then sends only the query cells and a
+// Float32Array that travels back and forth by transfer, so the hover path copies and allocates nothing
+// large. Dot products run in the WebAssembly SIMD kernel (src/core/codeDots.ts) where the browser has it,
+// else in the TypeScript loop they are tested against (src/core/similarity.ts).
+import {expose, transfer} from "comlink";
+import {WasmCodeDots, wasmSimdSupported} from "../src/core/codeDots.js";
+import {readLayerTable, type LayerData, type LayerInfo} from "../src/core/layerTable.js";
+import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../src/core/similarity.js";
+import {topK} from "../src/core/topK.js";
+
+/** What a loaded layer holds, without its vectors. */
+export interface LayerSummary {
+  info: LayerInfo;
+  /** Cells over all images (after copies). */
+  cells: number;
+  /** Index of each image's first cell, with the total at the end. */
+  cellStart: Int32Array;
+  /** Largest cell norm, for the fixed scales of dot product and distance. */
+  maxNorm: number;
+  /** Size of the file in bytes. */
+  bytes: number;
+  /** Which loop computes the dot products: "wasm-simd" or "js". */
+  backend: "wasm-simd" | "js";
+}
+
+interface Loaded {
+  data: LayerData;
+  kernel: WasmCodeDots | null;
+  scratch: QueryScratch;
+  single: Float32Array;
+  ranked: Int32Array;
+}
+
+const layers = new Map<string, Loaded>();
+const simd = wasmSimdSupported();
+
+/** Repeats a layer's cells `copies` times (benchmarks measure 100 images with copies of a set). */
+function repeat(data: LayerData, copies: number): LayerData {
+  if (copies === 1) return data;
+  const {codes, norms, info} = data;
+  const many = {codes: new Uint8Array(codes.length * copies), norms: new Float32Array(norms.length * copies)};
+  for (let k = 0; k < copies; ++k) many.codes.set(codes, k * codes.length), many.norms.set(norms, k * norms.length);
+  const grids = Array.from({length: copies}, () => info.grids).flat();
+  const cellStart = new Int32Array(grids.length + 1);
+  grids.forEach((g, i) => (cellStart[i + 1] = cellStart[i] + g.width * g.height));
+  return {info: {...info, grids}, codes: many.codes, norms: many.norms, cellStart};
+}
+
+function get(key: string): Loaded {
+  const layer = layers.get(key);
+  if (!layer) throw new Error(`layer ${key} is not loaded`);
+  return layer;
+}
+
+/** Similarity of cell `query` to every cell, into `out`. */
+function single(layer: Loaded, query: number, kind: SimilarityKind, out: Float32Array): Float32Array {
+  const {data, kernel, scratch} = layer;
+  const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels};
+  const dots = kernel ? kernel.dotsWithCell(query) : codeDots(index, query, scratch.dots, scratch);
+  return toSimilarity(dots, index, query, kind, out);
+}
+
+/** Similarity to several pinned queries at once: the maximum over them, per cell. */
+function combined(layer: Loaded, queries: ArrayLike<number>, kind: SimilarityKind, out: Float32Array): Float32Array {
+  const cells = layer.data.norms.length;
+  if (queries.length === 0) throw new RangeError("no query cells");
+  single(layer, queries[0], kind, out);
+  for (let q = 1; q < queries.length; ++q) maxInto(out, single(layer, queries[q], kind, layer.single), cells);
+  return out;
+}
+
+const api = {
+  /** Fetches and decodes the layer file at `url` under `key`; `copies` repeats its images (benchmarks). */
+  async load(key: string, url: string, copies = 1): Promise<LayerSummary> {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
+    const buffer = await response.arrayBuffer();
+    const data = repeat(readLayerTable(buffer), copies);
+    const cells = data.norms.length;
+    const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
+    layers.set(key, {data, kernel, scratch: queryScratch(data.info.channels, cells), single: new Float32Array(cells), ranked: new Int32Array(0)});
+    let maxNorm = 0;
+    for (let i = 0; i < cells; ++i) if (data.norms[i] > maxNorm) maxNorm = data.norms[i];
+    return {info: data.info, cells, cellStart: data.cellStart, maxNorm, bytes: buffer.byteLength, backend: kernel ? "wasm-simd" : "js"};
+  },
+
+  /**
+   * Similarity of every cell to the query cells (max over several), written into `out` and transferred
+   * back. Pass `out` with Comlink's transfer(); a buffer of the wrong size is replaced.
+   */
+  compute(key: string, queries: number[], kind: SimilarityKind, out: Float32Array): Float32Array {
+    const layer = get(key);
+    const cells = layer.data.norms.length;
+    const values = out.length === cells ? out : new Float32Array(cells);
+    combined(layer, queries, kind, values);
+    return transfer(values, [values.buffer]);
+  },
+
+  /** The k cells most similar to the query cells, best first, with their values. */
+  top(key: string, queries: number[], kind: SimilarityKind, k: number): Array<{cell: number; value: number}> {
+    const layer = get(key);
+    const values = combined(layer, queries, kind, new Float32Array(layer.data.norms.length));
+    if (layer.ranked.length !== k) layer.ranked = new Int32Array(k);
+    const n = topK(values, layer.ranked);
+    return Array.from(layer.ranked.subarray(0, n), (cell) => ({cell, value: values[cell]}));
+  },
+
+  /** Frees a loaded layer. */
+  unload(key: string): void {
+    layers.delete(key);
+  }
+};
+
+/** The worker's interface, for Comlink's wrap<SimilarityApi>(). */
+export type SimilarityApi = typeof api;
+
+expose(api);
