@@ -1,7 +1,6 @@
 // Turns a dataset's image table (src/core/imageTable.ts) into images ready to draw: the JPEG of each image,
 // exactly as the model saw it, decoded to an ImageBitmap.
-import {tableFromIPC} from "apache-arrow";
-import {decodeImageTable, type ImageRecord, type ImageSet} from "../core/imageTable.js";
+import {readImageTable, type ImageRecord, type ImageSet} from "../core/imageTable.js";
 
 /** An image of the dataset, decoded; `width` × `height` is the model input size. */
 export interface DecodedImage extends Omit<ImageRecord, "jpeg"> {
@@ -17,9 +16,7 @@ export interface DecodedImageSet extends Omit<ImageSet, "images"> {
 
 /** Decodes the bytes of an images.arrow file. */
 export async function decodeImages(buffer: ArrayBuffer): Promise<DecodedImageSet> {
-  // Image tables are not compressed, so plain tableFromIPC reads them. (readImageTable would register the LZ4
-  // codec, whose import of the CommonJS package lz4js has no named exports in Framework's browser bundle.)
-  const {dataset, model, images} = decodeImageTable(tableFromIPC(new Uint8Array(buffer)));
+  const {dataset, model, images} = readImageTable(buffer);
   const decoded = await Promise.all(
     images.map(async ({jpeg, ...image}) => {
       // Arrow hands out views of a plain ArrayBuffer, never of a SharedArrayBuffer.
