@@ -1,5 +1,6 @@
 // Observable Framework configuration. Everything the browser loads comes from node_modules or src/: no
-// CDN stylesheet, no implicit npm: imports (see docs/design.md, "How pages find data files").
+// CDN stylesheet, no implicit npm: imports (see docs/design.md, "How pages find data files"). Workers need
+// no entry here: src/w/[worker].js.ts bundles them and pages reach them through FileAttachment.
 //
 // The datasets are whatever folders datasets/*/dataset.json describe. From that one list this file
 // writes src/components/dataFiles.js (gitignored), the module through which pages reach each dataset's
@@ -72,7 +73,7 @@ export default {
   // also pull fonts from Google.
   globalStylesheets: [],
   style: "style.css",
-  // Workers are bundled by src/w/[worker].js.ts and reached through FileAttachment, so they need no entry.
+  // An empty icon, so browsers do not ask for a /favicon.ico that does not exist.
   head: `<link rel="icon" href="data:,">`,
   footer: "Similarity Overlays. Images: see each image's credit.",
   search: false,
