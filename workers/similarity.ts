@@ -32,6 +32,18 @@ interface Loaded {
   ranked: Int32Array;
 }
 
+/** Median and 95th percentile of a list of times, in milliseconds. */
+export interface Percentiles {
+  p50: number;
+  p95: number;
+}
+
+function percentiles(times: number[]): Percentiles {
+  const sorted = [...times].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+  return {p50: at(0.5), p95: at(0.95)};
+}
+
 const layers = new Map<string, Loaded>();
 const simd = wasmSimdSupported();
 
@@ -104,6 +116,30 @@ const api = {
     if (layer.ranked.length !== k) layer.ranked = new Int32Array(k);
     const n = topK(values, layer.ranked);
     return Array.from(layer.ranked.subarray(0, n), (cell) => ({cell, value: values[cell]}));
+  },
+
+  /**
+   * The arithmetic floor of the hover path, timed here in the page's own worker: `repeats` bare cosine
+   * loops over every cell (no messaging, no painting), with the kernel in use and with the TypeScript loop.
+   */
+  floor(key: string, repeats = 100): {backend: string; cells: number; channels: number; kernel: Percentiles; typescript: Percentiles} {
+    const layer = get(key);
+    const {data, scratch} = layer;
+    const cells = data.norms.length;
+    const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels};
+    const time = (f: (query: number) => void): Percentiles => {
+      const t: number[] = [];
+      for (let r = 0; r < repeats; ++r) {
+        const query = (r * 7919) % cells;
+        const t0 = performance.now();
+        f(query);
+        t.push(performance.now() - t0);
+      }
+      return percentiles(t);
+    };
+    const ts = time((q) => toSimilarity(codeDots(index, q, scratch.dots, scratch), index, q, "cosine", layer.single));
+    const kernel = layer.kernel ? time((q) => single(layer, q, "cosine", layer.single)) : ts;
+    return {backend: layer.kernel ? "wasm-simd" : "js", cells, channels: data.info.channels, kernel, typescript: ts};
   },
 
   /** Frees a loaded layer. */
