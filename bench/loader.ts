@@ -1,8 +1,9 @@
-// Loader throughput: the whole layer loader (decode, resize, preprocess, inference, 8-bit codes, Arrow)
+// Loader throughput: the whole layer loader (decode, resize, preprocess, inference, 8-bit codes, LZ4 Arrow)
 // against a bare onnxruntime-node loop over the same images, prepared inputs and output, in one process.
 
 import * as ort from "onnxruntime-node";
 import {layerArrow, openDataset, prepareImages} from "../data-loaders/snapshot.js";
+import {tapModel} from "../src/core/layerTap.js";
 import {findLayer} from "../src/core/modelSpec.js";
 import {toInputTensor} from "../src/core/preprocess.js";
 
@@ -11,10 +12,11 @@ export async function benchLoader(dataset: string, layerName: string, repeats = 
   const layer = findLayer(model.spec, layerName);
   const images = ds.config.images.length;
 
-  // Baseline: one session, inputs prepared beforehand, only session.run timed.
+  // Baseline: one session on the model pruned to the layer (as the loader runs it), inputs prepared
+  // beforehand, only session.run timed.
   const prepared = await prepareImages(ds, model.spec);
   const inputs = prepared.map(({rgb}) => toInputTensor(rgb, model.spec.input));
-  const session = await ort.InferenceSession.create(model.bytes, {intraOpNumThreads: 2});
+  const session = await ort.InferenceSession.create(tapModel(model.bytes, [layer.output]), {intraOpNumThreads: 2});
   const feed = (i: number) => ({[model.spec.input.name]: new ort.Tensor("float32", inputs[i].data, inputs[i].dims)});
   await session.run(feed(0), [layer.output]); // warm-up
   let bare = Infinity;

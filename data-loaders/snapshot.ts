@@ -7,6 +7,7 @@ import {join} from "node:path";
 import * as ort from "onnxruntime-node";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {toCellMajor} from "../src/core/cellMajor.js";
+import {createTapSession} from "../src/core/layerTap.js";
 import {imageId} from "../src/core/datasetConfig.js";
 import {imageTable, type ImageRecord} from "../src/core/imageTable.js";
 import {layerTable} from "../src/core/layerTable.js";
@@ -71,15 +72,15 @@ export async function layerArrow(name: string, layerName: string): Promise<Uint8
   }
   const layer = findLayer(model.spec, layerName);
   const prepared = await prepareImages(dataset, model.spec);
-  const session = await ort.InferenceSession.create(model.bytes, {intraOpNumThreads: 2});
+  // The model pruned to this layer's inputs: shallow layers skip the rest of the network.
+  const session = await createTapSession(ort, model.bytes, [layer.output], {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
   try {
     const grids = [];
     const chunks: Float32Array[] = [];
     for (const {rgb, record} of prepared) {
       const input = toInputTensor(rgb, model.spec.input);
-      const result = await session.run({[model.spec.input.name]: new ort.Tensor("float32", input.data, input.dims)}, [layer.output]);
-      const tensor = result[layer.output];
-      const cells = toCellMajor(tensor.data as Float32Array, tensor.dims, layer.layout);
+      const tensor = (await session.run(input.data, input.dims)).get(layer.output)!;
+      const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
       if (cells.channels !== layer.channels) throw new Error(`${record.file}: layer ${layerName} gave ${cells.channels} channels, the model description says ${layer.channels}`);
       grids.push({width: cells.width, height: cells.height});
       chunks.push(cells.values);
@@ -89,6 +90,6 @@ export async function layerArrow(name: string, layerName: string): Promise<Uint8
     const table = layerTable({...layer, model: model.spec.id, grids}, quantizeCells(values, layer.channels));
     return tableToCompressedIPC(table);
   } finally {
-    await session.release();
+    await session.dispose();
   }
 }
