@@ -68,7 +68,11 @@ writeIfChanged(dataFilesPath, dataFilesModule(readDatasets()));
 export default {
   root: "src",
   title: "Similarity Overlays",
-  pages: [{name: "Datasets and layers", path: "/"}],
+  pages: [
+    {name: "Across images", path: "/across-images"},
+    {name: "Across layers", path: "/across-layers"},
+    {name: "Datasets and layers", path: "/data"}
+  ],
   // Our stylesheet imports the theme and the Inputs styles from node_modules; Framework's default would
   // also pull fonts from Google.
   globalStylesheets: [],
@@ -77,5 +81,5 @@ export default {
   head: `<link rel="icon" href="data:,">`,
   footer: "Similarity Overlays. Images: see each image's credit.",
   search: false,
-  sidebar: false
+  sidebar: true
 };

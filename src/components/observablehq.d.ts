@@ -28,4 +28,15 @@ declare module "@observablehq/inputs" {
   }
   export function select<T>(data: readonly T[], options?: ChoiceOptions<T>): Input<T>;
   export function radio<T>(data: readonly T[], options?: ChoiceOptions<T>): Input<T>;
+  export function checkbox<T>(data: readonly T[], options?: Omit<ChoiceOptions<T>, "value"> & {value?: readonly T[]}): Input<T[]>;
+  export interface RangeOptions {
+    label?: string;
+    value?: number;
+    step?: number;
+    format?: (value: number) => string;
+  }
+  export function range(extent: [number, number], options?: RangeOptions): Input<number>;
+  export function toggle(options?: {label?: string; value?: boolean}): Input<boolean>;
+  /** Combines inputs into one whose value is an object of their values. */
+  export function form<T extends object>(inputs: {[K in keyof T]: Input<T[K]>}, options?: {template?: (inputs: {[K in keyof T]: Input<T[K]>}) => HTMLElement}): Input<T>;
 }

@@ -11,6 +11,8 @@ export interface SimilarityRequest {
   key: string;
   queries: number[];
   kind: SimilarityKind;
+  /** When the request was triggered (the event's timeStamp, performance.now() clock); handed back to the listener. */
+  start?: number;
 }
 
 /** Receives each fresh result; `values` is only valid during the call (its buffer goes back to the worker). */

@@ -1,4 +1,4 @@
-// The home page in a real browser, against the built site: every image of each dataset appears with the
+// The "Datasets and layers" page (src/data.md) in a real browser, against the built site: every image of each dataset appears with the
 // cell grid of the chosen layer, switching layer redraws the grid, and only the chosen layer's file is
 // fetched. The expected grids come from decoding the built Arrow files here in Node, independently of the
 // page and its worker.
@@ -99,7 +99,7 @@ function arrowRequests(site: Site): string[] {
   return site.requests.map((r) => /\/_file\/data\/([^/]+)\/([^/.]+)\.[0-9a-f]+\.arrow$/.exec(new URL(r.url).pathname)).filter((m) => m !== null).map((m) => `${m[1]}/${m[2]}`);
 }
 
-describe("home page", () => {
+describe("datasets and layers page", () => {
   let site: Site;
   let page: Page;
   const animals = readDataset("animals");
@@ -107,7 +107,7 @@ describe("home page", () => {
 
   before(async () => {
     site = await openSite();
-    page = await site.open("");
+    page = await site.open("data");
   });
   after(async () => {
     await site?.close();
@@ -115,20 +115,20 @@ describe("home page", () => {
 
   test("shows every animal image with the default layer's grid (mixed4)", async () => {
     await checkPage(page, animals, "mixed4");
-    await site.screenshot(page, "home-animals-mixed4");
+    await site.screenshot(page, "data-animals-mixed4");
   });
 
   test("switching to mixed1 redraws the grid at 35×35", async () => {
     await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed1"});
     await checkPage(page, animals, "mixed1");
     assert.equal(expected(animals, "mixed1").grids.get(imageId(animals.images[0].file))?.width, 35);
-    await site.screenshot(page, "home-animals-mixed1");
+    await site.screenshot(page, "data-animals-mixed1");
   });
 
   test("switching dataset keeps the layer and shows every object image", async () => {
     await page.getByRole("radio", {name: objects.title}).check();
     await checkPage(page, objects, "mixed1");
-    await site.screenshot(page, "home-objects-mixed1");
+    await site.screenshot(page, "data-objects-mixed1");
   });
 
   test("fine-tuned layers say so in the picker", async () => {

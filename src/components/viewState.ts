@@ -1,0 +1,138 @@
+// The view a page shows, carried in the URL's query string so that reloading or sharing the link restores
+// it: ?set=objects&layer=mixed3&kind=dot&colormap=viridis&scale=set&opacity=0.6&q=2.5.7&pins=2.5.7,4.1.3
+// A cell is image.col.row, or image.col.row.layer where the page shows several layers. Parameters that
+// hold their default are left out; values that cannot be read fall back to the default (a shared link
+// with a typo still opens).
+import type {SimilarityKind} from "../core/similarity.js";
+import {isColormap, type ColormapName} from "./colormaps.js";
+import {isScaleMode, isSimilarityKind, type ScaleMode} from "./overlayScale.js";
+import type {CellRef} from "./queryState.js";
+
+/** Everything the URL restores. Controls and figures read and write one shared object of this type. */
+export interface ViewState {
+  /** Dataset name. */
+  dataset: string;
+  /** Layer name; undefined leaves the choice to the page (the model's default layer). */
+  layer?: string;
+  kind: SimilarityKind;
+  colormap: ColormapName;
+  scale: ScaleMode;
+  /** Opacity of the overlay, 0 to 1. */
+  opacity: number;
+  /** Whether the receptive field of the cell under the pointer is outlined. */
+  field: boolean;
+  /** The cell under the pointer or keyboard cursor, if any. */
+  query: CellRef | null;
+  /** Pinned cells, in the order they were pinned. */
+  pins: CellRef[];
+  /** How many times the set's images are repeated (benchmarks measure 100 images with copies). */
+  copies: number;
+  /** The image shown, on pages that show one. */
+  image: number;
+  /** The layers shown, on pages that show several; undefined leaves the choice to the page. */
+  layers?: string[];
+}
+
+/** The defaults of a page: what a URL without parameters shows. */
+export type ViewDefaults = Omit<ViewState, "query" | "pins" | "layer" | "layers"> & {query?: CellRef | null; layer?: string; layers?: string[]};
+
+/** The overlay pages' defaults for dataset `dataset`: cosine similarity on a fixed scale, the article's veil. */
+export function overlayDefaults(dataset: string): ViewDefaults {
+  return {dataset, kind: "cosine", colormap: "veil", scale: "fixed", opacity: 0.9, field: true, copies: 1, image: 0};
+}
+
+/** A fresh state holding `defaults` (for pages that do not read the URL). */
+export function defaultState(defaults: ViewDefaults): ViewState {
+  return {...defaults, query: defaults.query ?? null, pins: []};
+}
+
+/** Largest `copies` accepted (100 images of an 11-image set need 10). */
+export const maxCopies = 64;
+
+/** Reads "3.5.7" or "3.5.7.mixed4"; null if it is not one. */
+export function parseCellRef(text: string): CellRef | null {
+  const m = /^(\d{1,5})\.(\d{1,4})\.(\d{1,4})(?:\.([A-Za-z0-9_]+))?$/.exec(text);
+  if (!m) return null;
+  const ref: CellRef = {image: Number(m[1]), col: Number(m[2]), row: Number(m[3])};
+  if (m[4] !== undefined) ref.layer = m[4];
+  return ref;
+}
+
+/** Writes a cell as parseCellRef reads it. */
+export function formatCellRef(ref: CellRef): string {
+  return `${ref.image}.${ref.col}.${ref.row}${ref.layer === undefined ? "" : `.${ref.layer}`}`;
+}
+
+/** The view in query string `search` ("?…" or without the "?"), with `defaults` wherever it says nothing valid. */
+export function parseViewState(search: string, defaults: ViewDefaults, datasets: readonly string[]): ViewState {
+  const params = new URLSearchParams(search);
+  const get = (key: string) => params.get(key) ?? undefined;
+  const set = get("set");
+  const kind = get("kind");
+  const colormap = get("colormap");
+  const scale = get("scale");
+  const opacity = Number(get("opacity"));
+  const copies = Number(get("copies"));
+  const image = Number(get("image"));
+  const layer = get("layer");
+  const layers = get("layers")?.split(",").filter((l) => /^[A-Za-z0-9_]+$/.test(l));
+  const q = get("q");
+  return {
+    dataset: set !== undefined && datasets.includes(set) ? set : defaults.dataset,
+    layer: layer !== undefined && /^[A-Za-z0-9_]+$/.test(layer) ? layer : defaults.layer,
+    kind: kind !== undefined && isSimilarityKind(kind) ? kind : defaults.kind,
+    colormap: colormap !== undefined && isColormap(colormap) ? colormap : defaults.colormap,
+    scale: scale !== undefined && isScaleMode(scale) ? scale : defaults.scale,
+    opacity: params.has("opacity") && opacity >= 0 && opacity <= 1 ? opacity : defaults.opacity,
+    field: params.has("field") ? params.get("field") !== "0" : defaults.field,
+    query: q === undefined ? (defaults.query ?? null) : parseCellRef(q),
+    pins: (get("pins")?.split(",") ?? []).map(parseCellRef).filter((r): r is CellRef => r !== null),
+    copies: Number.isInteger(copies) && copies >= 1 && copies <= maxCopies ? copies : defaults.copies,
+    image: Number.isInteger(image) && image >= 0 ? image : defaults.image,
+    layers: layers?.length ? layers : defaults.layers
+  };
+}
+
+/** The query string ("?…", or "" when everything is default) that parseViewState reads back as `state`. */
+export function formatViewState(state: ViewState, defaults: ViewDefaults): string {
+  const params = new URLSearchParams();
+  const put = (key: string, value: string, fallback: string | undefined) => value !== fallback && params.set(key, value);
+  put("set", state.dataset, defaults.dataset);
+  if (state.layer !== undefined) put("layer", state.layer, defaults.layer);
+  if (state.layers !== undefined) put("layers", state.layers.join(","), defaults.layers?.join(","));
+  put("image", String(state.image), String(defaults.image));
+  put("kind", state.kind, defaults.kind);
+  put("colormap", state.colormap, defaults.colormap);
+  put("scale", state.scale, defaults.scale);
+  put("opacity", String(Math.round(state.opacity * 100) / 100), String(defaults.opacity));
+  put("field", state.field ? "1" : "0", defaults.field ? "1" : "0");
+  put("copies", String(state.copies), String(defaults.copies));
+  if (state.query) params.set("q", formatCellRef(state.query));
+  else if (defaults.query) params.set("q", "none");
+  if (state.pins.length) params.set("pins", state.pins.map(formatCellRef).join(","));
+  const text = params.toString().replace(/%2C/g, ",");
+  return text ? `?${text}` : "";
+}
+
+/**
+ * Keeps the address bar in step with `state`: write() replaces the current history entry's URL (no new
+ * entry, no reload). Writes asked for with `soon` (pointer moves) are batched to one per `delay` ms, since
+ * browsers throttle rapid history updates. Pending writes are dropped when `invalidation` resolves.
+ */
+export function urlWriter(state: ViewState, defaults: ViewDefaults, {delay = 250, invalidation}: {delay?: number; invalidation?: Promise<unknown>} = {}): {write(soon?: boolean): void} {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let dead = false;
+  invalidation?.then(() => ((dead = true), clearTimeout(timer)));
+  const flush = () => {
+    timer = undefined;
+    if (dead) return;
+    const search = formatViewState(state, defaults);
+    if (search !== location.search) history.replaceState(history.state, "", `${location.pathname}${search}${location.hash}`);
+  };
+  return {
+    write(soon = false) {
+      if (!soon) return void (clearTimeout(timer), flush());
+      timer ??= setTimeout(flush, delay);
+    }
+  };
+}
