@@ -1,0 +1,95 @@
+// Browser benchmark of the hover path: pointer event → similarity computed in the worker → overlay painted,
+// on the built site in headless Chromium, at mixed4, for 12 images and for 108 (the 12-image set × 9).
+// The page reports each paint with an "overlaypaint" event whose detail holds the triggering event's
+// timeStamp and performance.now() after the last putImageData. Beside it, the arithmetic floor measured in
+// the same page: the bare cosine loop timed inside a worker of the same bundle (kernel and TypeScript).
+import type {Page} from "playwright-core";
+import {openSite} from "../tests/e2e/browser.js";
+
+interface Floor {
+  backend: string;
+  cells: number;
+  kernel: {p50: number; p95: number};
+  typescript: {p50: number; p95: number};
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+/** Hovers `count` different cells, one at a time, and returns each hover → painted time in ms. */
+async function hoverTimes(page: Page, count: number): Promise<number[]> {
+  await page.evaluate(() => {
+    const w = window as unknown as {paints: number[]};
+    w.paints = [];
+    document.addEventListener("overlaypaint", (e) => {
+      const {start, end} = (e as CustomEvent<{start: number; end: number}>).detail;
+      w.paints.push(end - start);
+    });
+  });
+  const boxes = await page.$$eval("[data-testid=overlay-figure] [data-image-index]", (nodes) =>
+    nodes.map((n) => {
+      const r = n.getBoundingClientRect();
+      return {x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height};
+    })
+  );
+  if (!boxes.length) throw new Error("no overlay images found on the page");
+  for (let i = 0; i < count; ++i) {
+    const box = boxes[(i * 7) % boxes.length];
+    // A different cell each time: walk a 17×17 lattice of cell centres with a stride coprime to it.
+    const k = (i * 38) % 289;
+    const x = box.x + ((k % 17) + 0.5) * (box.width / 17);
+    const y = box.y + (Math.floor(k / 17) + 0.5) * (box.height / 17);
+    await page.evaluate((py) => window.scrollTo(0, Math.max(0, py - 300)), y);
+    const scroll = await page.evaluate(() => window.scrollY);
+    await page.mouse.move(x, y - scroll);
+    await page.waitForFunction((n) => (window as unknown as {paints: number[]}).paints.length >= n, i + 1, {timeout: 10_000});
+  }
+  return page.evaluate(() => (window as unknown as {paints: number[]}).paints);
+}
+
+/** Times the bare cosine loop in a fresh worker of the same bundle, in the same page, on the same file. */
+async function floor(page: Page, copies: number): Promise<Floor> {
+  return page.evaluate(async (copies) => {
+    // The page's own worker bundle, Comlink bundle and data-file module (the worker fetched the layer, so
+    // its URL comes from the same FileAttachment the page used).
+    const urls = performance.getEntriesByType("resource").map((e) => e.name);
+    const worker = urls.find((u) => /\/_file\/w\/similarity\.[^/]*js$/.test(u));
+    const comlink = urls.find((u) => /\/_node\/comlink@[^/]+\/index\.[^/]*js$/.test(u));
+    const files = urls.find((u) => /\/_import\/components\/dataFiles\.[^/]*js$/.test(u));
+    if (!worker || !comlink || !files) throw new Error(`page did not load the worker, comlink or dataFiles: ${urls.join(" ")}`);
+    const {wrap} = await import(comlink);
+    const {dataFiles} = await import(files);
+    const layer = String(new URL(await dataFiles.objects.layers.mixed4.url(), location.href));
+    const w = new Worker(worker, {type: "module"});
+    const api = wrap(w) as unknown as {load(k: string, u: string, c: number): Promise<unknown>; floor(k: string, r: number): Promise<Floor>};
+    await api.load("bench", layer, copies);
+    const result = await api.floor("bench", 200);
+    w.terminate();
+    return result;
+  }, copies);
+}
+
+export async function benchHover(): Promise<Array<Record<string, string | number>>> {
+  const site = await openSite();
+  const rows: Array<Record<string, string | number>> = [];
+  try {
+    for (const [copies, goal] of [[1, 4], [9, 16]] as const) {
+      const page = await site.open(`across-images?set=objects&layer=mixed4&copies=${copies}`);
+      await page.waitForSelector("[data-testid=overlay-figure] [data-image-index]", {timeout: 60_000});
+      const images = await page.$$eval("[data-testid=overlay-figure] [data-image-index]", (n) => n.length);
+      await hoverTimes(page, 20); // warm-up
+      const times = (await hoverTimes(page, 200)).slice(20).sort((a, b) => a - b);
+      const f = await floor(page, copies);
+      rows.push({
+        images, cells: f.cells, "hover→painted p50 ms": percentile(times, 0.5), "p95 ms": percentile(times, 0.95), "goal p95 ms": goal,
+        "floor p50 ms": f.kernel.p50, "floor p95 ms": f.kernel.p95, kernel: f.backend, "TS loop p50 ms": f.typescript.p50, "p95/floor p95": percentile(times, 0.95) / f.kernel.p95
+      });
+      await page.close();
+    }
+    if (site.errors.length) throw new Error(`the page reported errors:\n${site.errors.join("\n")}`);
+  } finally {
+    await site.close();
+  }
+  return rows;
+}
