@@ -14,7 +14,8 @@ export const outputDir = join(import.meta.dirname, "..", "output");
 /** The built site the tests run against. */
 export const distDir = join(import.meta.dirname, "..", "..", "dist");
 
-const CHROMIUM_FLAGS = [
+/** Flags for headless Chromium here: no sandbox (root), no GPU (hence no WebGPU adapter), no network chatter. */
+export const CHROMIUM_FLAGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",
@@ -62,15 +63,37 @@ export interface Site {
   close(): Promise<void>;
 }
 
-/** Serves dist/ and launches Chromium with a fresh profile. */
-export async function openSite(): Promise<Site> {
-  if (!existsSync(join(distDir, "index.html"))) throw new Error(`no built site at ${distDir}: run npm run build first`);
+/**
+ * Instead of --disable-gpu: a software WebGPU adapter (SwiftShader over Vulkan), so the WebGPU path runs on a
+ * machine without a GPU, slowly (shared/notes/stack.md).
+ */
+export const SWIFTSHADER_WEBGPU_FLAGS = [
+  ...CHROMIUM_FLAGS.filter((flag) => flag !== "--disable-gpu"),
+  "--enable-unsafe-webgpu",
+  "--enable-features=Vulkan",
+  "--use-vulkan=swiftshader",
+  "--use-webgpu-adapter=swiftshader",
+  "--use-angle=swiftshader"
+];
+
+/** Options of openSite(). */
+export interface OpenSiteOptions {
+  /** The built site to serve (default dist/). */
+  root?: string;
+  /** Chromium's flags (default CHROMIUM_FLAGS). */
+  args?: string[];
+}
+
+/** Serves dist/ (or `options.root`) and launches Chromium with a fresh profile. */
+export async function openSite(options: OpenSiteOptions = {}): Promise<Site> {
+  const root = options.root ?? distDir;
+  if (!existsSync(join(root, "index.html"))) throw new Error(`no built site at ${root}: run npm run build first`);
   const executablePath = findChromium();
-  const server: StaticServer = await startStaticServer({root: distDir});
+  const server: StaticServer = await startStaticServer({root});
   const profile = mkdtempSync(join(tmpdir(), "similarity-overlays-chromium-"));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, {executablePath, args: CHROMIUM_FLAGS, headless: true, viewport: {width: 1200, height: 900}});
+    context = await chromium.launchPersistentContext(profile, {executablePath, args: options.args ?? CHROMIUM_FLAGS, headless: true, viewport: {width: 1200, height: 900}});
   } catch (error) {
     await server.close();
     rmSync(profile, {recursive: true, force: true});

@@ -1,0 +1,274 @@
+// Runs users' own images through the model in their browser, off the main thread: the engine of "live
+// uploads". A page starts it once (startWorker(await FileAttachment("w/uploads.js").url())), calls init()
+// on the first upload (it downloads the model and onnxruntime's WebAssembly binary, with progress), then
+// embed() per image. embed() decodes the file with the browser (EXIF orientation applied), then takes the
+// same path as the build's loaders for bundled images (src/core/embedImage.ts): planInput → cropResize →
+// toInputTensor → tap session → toCellMajor, so an upload and a bundled copy of the same photo give the
+// same activations (tests/e2e/uploadsParity.test.ts measures how close).
+import {expose, transfer} from "comlink";
+import {
+  checkUploadFile,
+  checkUploadPixels,
+  decodeFailure,
+  describeUpload,
+  embedPixels,
+  MAX_UPLOAD_PIXELS,
+  resolveLayers,
+  type EmbeddedLayers
+} from "../src/core/embedImage.js";
+import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
+import {rgbToBytes, type Pixels} from "../src/core/pixels.js";
+import {createTapSession, type TapSession} from "../src/core/tapSession.js";
+import {download, type DownloadProgress} from "./download.js";
+import {fallBackToWasm, isOrtThread, ort, setupOrt, type OrtSetup} from "./ortSetup.js";
+import type {Backend} from "./runtimePlan.js";
+
+export type {DownloadProgress} from "./download.js";
+export type {Backend} from "./runtimePlan.js";
+export type {EmbeddedLayers, LayerCells} from "../src/core/embedImage.js";
+
+/** The name onnxruntime-web gives its WebAssembly binary with WebGPU support (what wasmBaseUrl must hold). */
+export const ORT_WASM_FILE = "ort-wasm-simd-threaded.jsep.wasm";
+
+/** What init() needs. */
+export interface UploadsInit {
+  /** URL of the model's ONNX file (FileAttachment("data/models/inception_v3.onnx").url()). */
+  modelUrl: string;
+  /** URL of onnxruntime's ort-wasm-simd-threaded.jsep.wasm (FileAttachment("w/ort-wasm-simd-threaded.jsep.wasm").url()). */
+  wasmUrl?: string;
+  /** Or the URL of a folder that serves it under its own name. */
+  wasmBaseUrl?: string;
+  /** The layers to compute: names from `spec` ("mixed4") or their ONNX output names. */
+  outputs: string[];
+  /** The model's description (data/models/MODEL.json). */
+  spec: ModelSpec;
+  /** Use WebGPU when the browser has an adapter (default true). */
+  preferWebGPU?: boolean;
+  /** Thread count (benchmarks); default navigator.hardwareConcurrency when cross-origin isolated, else 1. */
+  numThreads?: number;
+  /** Largest image accepted, in pixels (default MAX_UPLOAD_PIXELS, 50 megapixels). */
+  maxPixels?: number;
+}
+
+/** What init() reports once the session is ready. */
+export interface UploadsReady {
+  /** Where the model runs. */
+  backend: Backend;
+  numThreads: number;
+  /** Why it is not WebGPU on every core (also logged once), or null. */
+  fallback: string | null;
+  /** The layers embed() returns, by name. */
+  layers: string[];
+  /** Bytes downloaded by this call (0 for a file already loaded by an earlier init()). */
+  bytes: {model: number; runtime: number};
+  /** Milliseconds: downloads (both files, in parallel) and session creation (includes compiling the runtime the first time). */
+  ms: {download: number; session: number};
+}
+
+/** Options of embed(). */
+export interface EmbedOptions {
+  /** How the image becomes the model input; default the model's (spec.sizePolicy). */
+  sizePolicy?: SizePolicy;
+  /** Name for messages when `file` is a Blob rather than a File. */
+  name?: string;
+  /** Quality of the returned JPEG, 0–1 (default 0.88, as the build's image table). */
+  jpegQuality?: number;
+}
+
+/** One image's result. The layers' buffers are transferred to the caller. */
+export interface Embedding {
+  /** The file's name, when known. */
+  name: string | null;
+  /** Model input size: the size of `jpeg`, and what the layer grids cover. */
+  width: number;
+  height: number;
+  /** Size of the decoded file (after EXIF orientation). */
+  originalWidth: number;
+  originalHeight: number;
+  /** The exact image the model saw (crop and resize), JPEG-encoded for display. */
+  jpeg: Blob;
+  /** Per layer: cell-major values (grid.height × grid.width rows of `channels` floats). */
+  layers: EmbeddedLayers;
+  backend: Backend;
+  /** Milliseconds: decoding and reading the pixels; crop, resize and normalisation; the model run;
+   * cell-major order and the JPEG; all of it. */
+  ms: {decode: number; preprocess: number; inference: number; postprocess: number; total: number};
+}
+
+interface Ready {
+  setup: OrtSetup;
+  session: TapSession;
+  spec: ModelSpec;
+  layers: LayerSpec[];
+  maxPixels: number;
+}
+
+let ready: Ready | null = null;
+let runtimeBytes: Uint8Array | null = null;
+let model: {url: string; bytes: Uint8Array} | null = null;
+
+// Calls run one at a time, in order: a session runs one image at a time, and init/dispose must not
+// interleave with a run.
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(job: () => Promise<T>): Promise<T> {
+  const result = queue.then(job, job);
+  queue = result.catch(() => undefined);
+  return result;
+}
+
+function runtimeUrl(options: UploadsInit): string {
+  if (options.wasmUrl) return options.wasmUrl;
+  if (options.wasmBaseUrl) return new URL(ORT_WASM_FILE, new URL(options.wasmBaseUrl, self.location.href)).href;
+  throw new Error(`init() needs wasmUrl (the URL of ${ORT_WASM_FILE} in the site) or wasmBaseUrl`);
+}
+
+async function init(options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown): Promise<UploadsReady> {
+  const layers = resolveLayers(options.spec, options.outputs);
+  const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
+  if (!(maxPixels >= 1)) throw new RangeError(`maxPixels must be at least 1, got ${options.maxPixels}`);
+  // A progress callback from the page is a Comlink proxy: calling it posts a message; never wait for it.
+  const report = (progress: DownloadProgress) => void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+
+  const t0 = performance.now();
+  const wasmUrl = runtimeUrl(options);
+  const needModel = model?.url !== options.modelUrl;
+  const [runtime, modelBytes] = await Promise.all([
+    runtimeBytes ?? download(wasmUrl, {file: "runtime", onProgress: report}),
+    needModel ? download(options.modelUrl, {file: "model", onProgress: report}) : model!.bytes
+  ]);
+  const bytes = {model: needModel ? modelBytes.length : 0, runtime: runtimeBytes ? 0 : runtime.length};
+  runtimeBytes = runtime;
+  model = {url: options.modelUrl, bytes: modelBytes};
+  const t1 = performance.now();
+
+  if (ready) await dispose();
+  let setup = await setupOrt({wasmBinary: runtime, preferWebGPU: options.preferWebGPU, numThreads: options.numThreads});
+  const fileName = `${options.spec.id}.onnx`;
+  const outputs = layers.map((l) => l.output);
+  let session: TapSession;
+  try {
+    session = await createTapSession(setup.ort, modelBytes, outputs, setup.sessionOptions, fileName);
+  } catch (error) {
+    if (setup.plan.backend !== "webgpu") throw error;
+    setup = fallBackToWasm(setup, (error as Error).message);
+    session = await createTapSession(setup.ort, modelBytes, outputs, setup.sessionOptions, fileName);
+  }
+  // The runtime has been compiled; onnxruntime no longer needs its bytes.
+  ort.env.wasm.wasmBinary = undefined;
+  const t2 = performance.now();
+  ready = {setup, session, spec: options.spec, layers, maxPixels};
+  return {
+    backend: setup.plan.backend,
+    numThreads: setup.plan.numThreads,
+    fallback: setup.plan.fallback,
+    layers: layers.map((l) => l.name),
+    bytes,
+    ms: {download: t1 - t0, session: t2 - t1}
+  };
+}
+
+/** Decodes `file` with EXIF orientation applied and reads its RGBA pixels (checked against the pixel limit first). */
+async function decode(file: Blob, name: string | undefined, maxPixels: number): Promise<Pixels> {
+  checkUploadFile(name, file.type, file.size);
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "default"});
+  } catch (error) {
+    throw new Error(decodeFailure(name, file.type, (error as Error).message || String(error)));
+  }
+  try {
+    const {width, height} = bitmap;
+    checkUploadPixels(name, width, height, maxPixels);
+    const canvas = new OffscreenCanvas(width, height);
+    const context = canvas.getContext("2d", {willReadFrequently: true});
+    if (!context) throw new Error(`could not read the pixels of ${describeUpload(name)}: this browser gives workers no 2D canvas`);
+    context.drawImage(bitmap, 0, 0);
+    const {data} = context.getImageData(0, 0, width, height, {colorSpace: "srgb"});
+    return {data, width, height, channels: 4};
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** JPEG of 8-bit RGB pixels. */
+async function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality: number): Promise<Blob> {
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; ++p) {
+    rgba[p * 4] = rgb[p * 3];
+    rgba[p * 4 + 1] = rgb[p * 3 + 1];
+    rgba[p * 4 + 2] = rgb[p * 3 + 2];
+    rgba[p * 4 + 3] = 255;
+  }
+  const canvas = new OffscreenCanvas(width, height);
+  canvas.getContext("2d")!.putImageData(new ImageData(rgba, width, height), 0, 0);
+  return canvas.convertToBlob({type: "image/jpeg", quality});
+}
+
+/** Each layer's values in an ArrayBuffer of its own, so all can be transferred. */
+function ownBuffers(layers: EmbeddedLayers): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const layer of Object.values(layers)) {
+    const {values} = layer;
+    const own = values.buffer instanceof ArrayBuffer && values.byteOffset === 0 && values.byteLength === values.buffer.byteLength && !buffers.includes(values.buffer);
+    if (!own) layer.values = values.slice();
+    buffers.push(layer.values.buffer as ArrayBuffer);
+  }
+  return buffers;
+}
+
+async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding> {
+  const name = file instanceof File ? file.name : options.name;
+  if (!ready) throw new Error(`cannot embed ${describeUpload(name)}: call init() first`);
+  const {setup, session, spec, layers, maxPixels} = ready;
+  const t0 = performance.now();
+  const pixels = await decode(file, name, maxPixels);
+  const t1 = performance.now();
+  let result;
+  try {
+    result = await embedPixels(session, pixels, spec, options.sizePolicy ?? spec.sizePolicy, layers);
+  } catch (error) {
+    throw new Error(`could not compute the activations of ${describeUpload(name)}: ${(error as Error).message}`);
+  }
+  const t2 = performance.now();
+  const jpeg = await encodeJpeg(rgbToBytes(result.rgb), result.width, result.height, options.jpegQuality ?? 0.88);
+  const t3 = performance.now();
+  const embedding: Embedding = {
+    name: name ?? null,
+    width: result.width,
+    height: result.height,
+    originalWidth: pixels.width,
+    originalHeight: pixels.height,
+    jpeg,
+    layers: result.layers,
+    backend: setup.plan.backend,
+    ms: {decode: t1 - t0, preprocess: result.ms.preprocess, inference: result.ms.inference, postprocess: result.ms.postprocess + (t3 - t2), total: t3 - t0}
+  };
+  return transfer(embedding, ownBuffers(embedding.layers));
+}
+
+/** Releases the session (the downloaded files stay, so a later init() downloads nothing again). */
+async function dispose(): Promise<void> {
+  const current = ready;
+  ready = null;
+  await current?.session.dispose();
+}
+
+const api = {
+  /**
+   * Downloads the model and onnxruntime's WebAssembly binary (each once per worker; `onProgress` hears
+   * about both, pass it wrapped in Comlink's proxy()), sets onnxruntime up (WebGPU when the browser has an
+   * adapter, else WebAssembly on every core when the page is cross-origin isolated) and makes one session
+   * computing `outputs`. Calling it again replaces the session (e.g. for other layers).
+   */
+  init: (options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown) => serial(() => init(options, onProgress)),
+  /** Runs one image file through the model; errors name the file and the problem. */
+  embed: (file: Blob, options?: EmbedOptions) => serial(() => embed(file, options)),
+  /** Releases the session. */
+  dispose: () => serial(dispose)
+};
+
+/** The worker's interface, for Comlink's wrap<UploadsApi>(). */
+export type UploadsApi = typeof api;
+
+// onnxruntime starts this same bundle as its WebAssembly threads; only the real worker answers the page.
+if (!isOrtThread()) expose(api);
