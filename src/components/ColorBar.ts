@@ -22,6 +22,8 @@ const axisHeight = 18;
 const svgNs = "http://www.w3.org/2000/svg";
 
 export class ColorBar {
+  /** Height of the bar drawn by drawTo(), in CSS pixels. */
+  static readonly exportHeight = 20 + rampHeight + 28 + 16;
   readonly node: HTMLElement;
   private readonly width: number;
   private readonly ramp: HTMLCanvasElement;
@@ -72,10 +74,10 @@ export class ColorBar {
     if (Number.isFinite(t)) this.marker.style.left = `${t * this.width}px`;
   }
 
-  /** Draws the bar into an export at (x, y), `width` wide; returns the height used. */
-  drawTo(context: CanvasRenderingContext2D, x: number, y: number, width: number, font: string): number {
+  /** Draws the bar into an export at (x, y), `width` wide and ColorBar.exportHeight high. */
+  drawTo(context: CanvasRenderingContext2D, x: number, y: number, width: number, font: string): void {
     const state = this.state;
-    if (!state) return 0;
+    if (!state) return;
     context.save();
     context.font = font;
     context.textBaseline = "top";
@@ -92,9 +94,8 @@ export class ColorBar {
     }
     context.textAlign = "left";
     const map = colormaps.find((c) => c.name === state.colormap)!;
-    context.fillText(`${map.label}: ${map.reading}`, x, top + rampHeight + 24);
+    context.fillText(`${map.label}: ${map.reading}`, x, top + rampHeight + 28);
     context.restore();
-    return 20 + rampHeight + 24 + 16;
   }
 
   private drawAxis(): void {

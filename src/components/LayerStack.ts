@@ -251,6 +251,7 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
   showOutlines();
   showText();
   request(performance.now());
+  onChange?.(false); // the state may have changed (cells carried to this layer, or dropped with another set)
   return root;
 }
 

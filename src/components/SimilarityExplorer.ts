@@ -164,14 +164,13 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       for (const frame of frames) frame.clear();
       showBar();
       showReadout();
-      matches?.show([], look.kind);
       root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start: timeStamp, end: performance.now()}}));
       return;
     }
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
     lastRequest = {key, queries, kind: look.kind, start: timeStamp};
     client.request(lastRequest, onValues);
-    requestTop(queries);
+    requestTop(queries, refs);
   }
 
   function onValues(result: Float32Array, request: SimilarityRequest): void {
@@ -244,12 +243,14 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   }
 
   // The closest cells: asked for once the query has rested briefly, one request at a time, the newest wins.
+  // The list stays when the pointer leaves the images, so that its cells can be clicked.
   let topTimer: ReturnType<typeof setTimeout> | undefined;
   let topBusy = false;
-  let topWanted: {queries: number[]; kind: Look["kind"]} | null = null;
-  function requestTop(queries: number[]): void {
+  let topWanted: {queries: number[]; kind: Look["kind"]; label: string} | null = null;
+  function requestTop(queries: number[], refs: readonly CellRef[]): void {
     if (!matches) return;
-    topWanted = {queries, kind: look.kind};
+    const label = refs.length === 1 ? `${imageOf(refs[0].image).id}, cell (${refs[0].col}, ${refs[0].row})` : `the ${refs.length} pinned cells`;
+    topWanted = {queries, kind: look.kind, label};
     clearTimeout(topTimer);
     topTimer = setTimeout(runTop, 120);
   }
@@ -261,9 +262,9 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     client
       .top({key, queries: job.queries, kind: job.kind}, topMatches + job.queries.length)
       .then((found) => {
-        if (topWanted || !lastRequest || lastRequest.queries !== job.queries) return; // superseded
+        if (topWanted) return; // a newer query is waiting; the list keeps showing the last query's matches
         const others = found.filter((m) => !job.queries.includes(m.cell)).slice(0, topMatches);
-        matches.show(others.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})), job.kind);
+        matches.show(others.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})), job.kind, job.label);
       })
       .catch((error) => console.error(error))
       .finally(() => {
@@ -291,6 +292,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   showBar();
   showReadout();
   request(performance.now());
+  onChange?.(false); // the state may have changed (cells carried to this layer, or dropped with another set)
   return root;
 }
 

@@ -39,10 +39,10 @@ export class TopMatches {
     this.node.append(this.note, this.list);
   }
 
-  /** Shows `matches` (best first) for the given similarity. */
-  show(matches: readonly {ref: CellRef; value: number}[], kind: SimilarityKind): void {
+  /** Shows `matches` (best first) for the given similarity to the query named `query`. */
+  show(matches: readonly {ref: CellRef; value: number}[], kind: SimilarityKind, query: string): void {
     const {images, grids, size = 84} = this.options;
-    this.note.textContent = matches.length ? `The ${matches.length} cells of the whole set closest to the query (${kindLabel(kind)}), best first. Click one to make it the query.` : "Hover or pin a cell to list its closest matches.";
+    this.note.textContent = `The ${matches.length} cells of the set closest to ${query} by ${kindLabel(kind)}, best first (the query itself left out). Click one to make it the query.`;
     this.list.replaceChildren(
       ...matches.map(({ref, value}, rank) => {
         const image = images[ref.image];

@@ -57,8 +57,3 @@ export function colormapWords(name: ColormapName): Uint32Array {
   const table = colormapTable(name);
   return new Uint32Array(table.buffer, table.byteOffset, 256);
 }
-
-/** The entry index of t ∈ [0, 1]: clamped, rounded to the nearest of 256 steps; NaN gives 0. */
-export function rampIndex(t: number): number {
-  return t > 0 ? (t < 1 ? Math.round(t * 255) : 255) : 0;
-}

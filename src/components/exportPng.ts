@@ -1,6 +1,6 @@
 // Exports a figure as one PNG: each image with its overlay and outlines, placed as on screen, a title line
 // and the colour bar. The overlay's grid-resolution canvas is scaled up without smoothing, as on screen.
-import type {ColorBar} from "./ColorBar.js";
+import {ColorBar} from "./ColorBar.js";
 import type {OverlayImage} from "./OverlayImage.js";
 
 /** Options of exportPng. */
@@ -29,18 +29,20 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
   const left = Math.min(...rects.map((r) => r.left)), top = Math.min(...rects.map((r) => r.top));
   const width = Math.max(...rects.map((r) => r.right)) - left, height = Math.max(...rects.map((r) => r.bottom)) - top;
   const barWidth = Math.min(320, width);
+  const titleHeight = 28;
+  const total = {width: width + 2 * pad, height: pad + titleHeight + height + pad + ColorBar.exportHeight + pad};
   const canvas = document.createElement("canvas");
-  canvas.width = Math.ceil((width + 2 * pad) * scale);
-  canvas.height = Math.ceil((height + 2 * pad + 28 + 80) * scale);
+  canvas.width = Math.ceil(total.width * scale);
+  canvas.height = Math.ceil(total.height * scale);
   const context = canvas.getContext("2d")!;
   context.scale(scale, scale);
   context.fillStyle = "#fff";
-  context.fillRect(0, 0, width + 2 * pad, height + 2 * pad + 108);
+  context.fillRect(0, 0, total.width, total.height);
   context.font = font;
   context.fillStyle = "#222";
   context.textBaseline = "top";
   context.fillText(title, pad, pad);
-  const y0 = pad + 28;
+  const y0 = pad + titleHeight;
   images.forEach((image, i) => {
     const x = pad + rects[i].left - left, y = y0 + rects[i].top - top, w = rects[i].width, h = rects[i].height;
     context.drawImage(image.photo, x, y, w, h);

@@ -74,9 +74,10 @@ export function scaleDomains(values: Float32Array, cellStart: Int32Array, mode: 
   return out;
 }
 
-/** A similarity value as text: three decimals for cosine, three significant digits otherwise. */
+/** A similarity value as text: two decimals for cosine, about three significant digits otherwise; 0 as "0". */
 export function formatValue(kind: SimilarityKind, value: number): string {
   if (!Number.isFinite(value)) return "–";
+  if (value === 0) return "0";
   if (kind === "cosine") return value.toFixed(2).replace("-", "−");
   const abs = Math.abs(value);
   const text = abs >= 100 ? value.toFixed(0) : abs >= 10 ? value.toFixed(1) : value.toFixed(2);

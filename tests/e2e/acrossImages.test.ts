@@ -1,0 +1,286 @@
+// The Across images page in a real browser, against the built site. The overlay pixels are read back from
+// the grid-resolution canvases and compared with cosine similarities computed here in Node from the built
+// Arrow file; the interactions (hover, keyboard, touch drag, pins, top matches, URL, controls, export,
+// copies) are driven as a user would.
+import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {join} from "node:path";
+import {after, before, describe, test} from "node:test";
+import type {Page} from "playwright-core";
+import {cellIndex, type Size} from "../../src/core/cells.js";
+import {outputDir, openSite, type Site} from "./browser.js";
+import {builtLayer, cellPoint, choose, optionLabels, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
+
+const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
+
+/** Waits until the figure shows `count` images at `layer` of `dataset`. */
+async function waitForFigure(page: Page, dataset: string, layer: string, count: number): Promise<void> {
+  await page.waitForFunction(
+    ([d, l, n]) => {
+      const root = document.querySelector("[data-testid=overlay-figure]") as HTMLElement | null;
+      return root?.dataset.dataset === d && root.dataset.layer === l && root.querySelectorAll(".overlay-frame").length === n;
+    },
+    [dataset, layer, count] as const,
+    {timeout: 30_000}
+  );
+}
+
+async function hover(page: Page, image: number, col: number, row: number): Promise<{start: number; end: number}> {
+  const point = await cellPoint(page, frameOf(image), col, row);
+  const [paint] = await paintAfter(page, () => page.mouse.move(point.x, point.y));
+  return paint;
+}
+
+/** Index of the largest value (the first one on ties). */
+function argmax(values: readonly number[]): number {
+  return values.reduce((best, v, i) => (v > values[best] ? i : best), 0);
+}
+
+describe("across images page", () => {
+  let site: Site;
+  let page: Page;
+  const mixed4 = builtLayer("animals", "mixed4");
+
+  before(async () => {
+    site = await openSite();
+    page = await site.open("across-images");
+    await waitForFigure(page, "animals", "mixed4", 11);
+  });
+  after(async () => {
+    await site?.close();
+  });
+
+  test("hovering a cell paints every image in the order of the cosine similarities computed in Node", async () => {
+    const image = 2, cell = {col: 8, row: 5};
+    const paint = await hover(page, image, cell.col, cell.row);
+    assert.ok(paint.end >= paint.start && paint.start > 0, `paint ${JSON.stringify(paint)}`);
+    const pixels = await overlayPixels(page);
+    assert.equal(pixels.length, 11);
+    const grids = mixed4.info.grids;
+    const query = mixed4.cellStart[image] + cellIndex(cell, grids[image]);
+    const expected = referenceSimilarity(mixed4, query);
+    const shown: number[] = [];
+    for (const p of pixels) {
+      assert.deepEqual({width: p.width, height: p.height}, grids[p.index], `overlay canvas of image ${p.index} is its grid`);
+      shown.push(...veilBrightness(p));
+    }
+    // The query's own cell is the brightest of its image.
+    const own = veilBrightness(pixels[image]);
+    assert.ok(isBrightest(own, cellIndex(cell, grids[image])));
+    const rho = spearman(shown, expected);
+    assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
+    // The query is outlined in yellow on its image, on the right cell.
+    const outlines = await queryOutlines(page);
+    assert.equal(outlines.length, 1);
+    assert.equal(outlines[0].index, image);
+    assert.ok(Math.abs(outlines[0].x - cell.col / 17) < 1e-6 && Math.abs(outlines[0].y - cell.row / 17) < 1e-6, JSON.stringify(outlines[0]));
+    const readout = await page.locator(".explorer-readout").textContent();
+    assert.match(readout ?? "", /cell \(8, 5\)/);
+    await site.screenshot(page, "across-images-hover");
+  });
+
+  test("the closest cells are listed; clicking one makes it the (pinned) query", async () => {
+    await page.locator(".top-match").nth(11).waitFor({timeout: 10_000});
+    const first = page.locator(".top-match").first();
+    const index = Number(await first.getAttribute("data-image-index"));
+    const [col, row] = (await first.getAttribute("data-cell"))!.split(",").map(Number);
+    await paintAfter(page, () => first.click());
+    assert.equal(searchOf(page).get("pins"), `${index}.${col}.${row}`);
+    const own = veilBrightness((await overlayPixels(page))[index]);
+    assert.ok(isBrightest(own, cellIndex({col, row}, mixed4.info.grids[index])));
+    await page.getByRole("button", {name: "Clear pins"}).click();
+  });
+
+  test("the keyboard moves the query and Enter pins it", async () => {
+    const frame = page.locator(frameOf(4));
+    await paintAfter(page, () => frame.focus()); // the cursor starts at the centre cell, (8, 8)
+    await paintAfter(page, () => page.keyboard.press("ArrowLeft"));
+    await paintAfter(page, () => page.keyboard.press("ArrowLeft"));
+    await paintAfter(page, () => page.keyboard.press("ArrowUp"));
+    const outlines = await queryOutlines(page);
+    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[4, 6, 7]]);
+    const own = veilBrightness((await overlayPixels(page))[4]);
+    assert.ok(isBrightest(own, cellIndex({col: 6, row: 7}, mixed4.info.grids[4])));
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("pins") === "4.6.7");
+    await page.getByRole("button", {name: "Clear pins"}).click();
+    await page.waitForFunction(() => !new URLSearchParams(location.search).has("pins"));
+  });
+
+  test("a touch drag moves the query across images", async () => {
+    await page.evaluate(() => {
+      const w = window as unknown as {__types: string[]};
+      w.__types = [];
+      document.addEventListener("pointermove", (e) => w.__types.push(e.pointerType), true);
+    });
+    const from = await cellPoint(page, frameOf(0), 3, 3);
+    const to = await cellPoint(page, frameOf(1), 10, 12);
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Input.dispatchTouchEvent", {type: "touchStart", touchPoints: [{x: from.x, y: from.y}]});
+    for (let k = 1; k <= 12; ++k) {
+      const t = k / 12;
+      await cdp.send("Input.dispatchTouchEvent", {type: "touchMove", touchPoints: [{x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t}]});
+    }
+    await cdp.send("Input.dispatchTouchEvent", {type: "touchEnd", touchPoints: []});
+    const types = await page.evaluate(() => (window as unknown as {__types: string[]}).__types);
+    assert.ok(types.length > 0 && types.every((t) => t === "touch"), `pointer types: ${[...new Set(types)].join(", ")}`);
+    // The query stays where the finger was lifted, on the second image, and the overlay follows it.
+    await page.waitForFunction(() => {
+      const canvas = document.querySelector('.overlay-frame[data-image-index="1"] canvas.overlay-cells') as HTMLCanvasElement;
+      return canvas.getContext("2d")!.getImageData(10, 12, 1, 1).data[3] <= 5; // the query: cosine ≈ 1, no veil
+    });
+    const outlines = await queryOutlines(page);
+    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[1, 10, 12]]);
+    await cdp.detach();
+  });
+
+  test("a pinned query survives the pointer leaving; Clear pins removes it", async () => {
+    const point = await cellPoint(page, frameOf(6), 9, 4);
+    await page.mouse.move(point.x, point.y);
+    await paintAfter(page, () => page.mouse.click(point.x, point.y));
+    await page.mouse.move(2, 2);
+    await page.waitForTimeout(400);
+    assert.equal(searchOf(page).get("pins"), "6.9.4");
+    const outlines = await queryOutlines(page);
+    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[6, 9, 4]]);
+    const pixels = await overlayPixels(page);
+    const own = veilBrightness(pixels[6]);
+    assert.equal(argmax(own), cellIndex({col: 9, row: 4}, mixed4.info.grids[6]));
+    assert.ok(veilBrightness(pixels[0]).some((b) => b < 200), "other images are darkened");
+    // A second pin: the overlay is the maximum over both.
+    const second = await cellPoint(page, frameOf(0), 2, 2);
+    await paintAfter(page, () => page.mouse.click(second.x, second.y));
+    assert.equal(searchOf(page).get("pins"), "6.9.4,0.2.2");
+    assert.equal((await queryOutlines(page)).length, 2);
+    await paintAfter(page, () => page.getByRole("button", {name: "Clear pins"}).click());
+    await page.mouse.move(2, 2);
+    assert.equal(searchOf(page).get("pins"), null);
+    assert.deepEqual(await queryOutlines(page), []);
+  });
+
+  test("colour map, scale and similarity changes change the colour bar's text", async () => {
+    const point = await cellPoint(page, frameOf(3), 8, 8);
+    await paintAfter(page, () => page.mouse.click(point.x, point.y)); // a pinned query, so stretched scales have a range
+    await page.mouse.move(2, 2); // read the bar without a pointer on an image
+    const bar = page.locator(".color-bar");
+    const texts = [await bar.textContent()];
+    assert.match(texts[0]!, /cosine similarity, fixed scale 0–1/);
+    await choose(page, "Colours", optionLabels.colormap.viridis);
+    texts.push(await bar.textContent());
+    await choose(page, "Scale", optionLabels.scale.set);
+    await page.waitForFunction(() => /stretched to this set's min–max: \d/.test(document.querySelector(".color-bar")!.textContent!));
+    texts.push(await bar.textContent());
+    await paintAfter(page, () => choose(page, "Similarity", optionLabels.kind.dot));
+    texts.push(await bar.textContent());
+    await paintAfter(page, () => choose(page, "Similarity", optionLabels.kind.euclidean));
+    texts.push(await bar.textContent());
+    await choose(page, "Scale", optionLabels.scale.fixed);
+    texts.push(await bar.textContent());
+    assert.equal(new Set(texts).size, texts.length, texts.join("\n"));
+    assert.match(texts[1]!, /Viridis/);
+    assert.match(texts[3]!, /dot product, stretched to this set's min–max/);
+    assert.match(texts[5]!, /negative Euclidean distance, fixed scale −√2·max ‖v‖ to 0/);
+    // With viridis the overlay is opaque colour: alpha 255 everywhere.
+    const pixels = await overlayPixels(page);
+    assert.ok(pixels.every((p) => p.rgba.every((v, k) => k % 4 !== 3 || v === 255)));
+    await site.screenshot(page, "across-images-viridis-euclidean");
+    await page.getByRole("button", {name: "Clear pins"}).click();
+  });
+
+  test("the URL carries the view and restores it", async () => {
+    await choose(page, "Similarity", optionLabels.kind.dot);
+    await choose(page, "Scale", optionLabels.scale.image);
+    await page.getByRole("spinbutton", {name: "Opacity"}).fill("0.5");
+    await page.getByRole("spinbutton", {name: "Opacity"}).dispatchEvent("input");
+    await page.getByRole("radio", {name: "Objects and scenes"}).check();
+    await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed3"});
+    await waitForFigure(page, "objects", "mixed3", 12);
+    for (const [image, col, row] of [[1, 4, 5], [7, 12, 3]]) {
+      const point = await cellPoint(page, frameOf(image), col, row);
+      await paintAfter(page, () => page.mouse.click(point.x, point.y));
+    }
+    await page.mouse.move(2, 2);
+    const url = page.url();
+    const search = new URL(url).searchParams;
+    search.delete("q"); // the last hovered cell, unused while cells are pinned
+    assert.deepEqual(Object.fromEntries(search), {set: "objects", layer: "mixed3", kind: "dot", colormap: "viridis", scale: "image", opacity: "0.5", pins: "1.4.5,7.12.3"});
+
+    const restored = await site.context.newPage();
+    await restored.goto(url);
+    await waitForFigure(restored, "objects", "mixed3", 12);
+    await restored.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] .overlay-query:not([hidden])").length === 2);
+    assert.equal(await restored.getByRole("radio", {name: "Objects and scenes"}).isChecked(), true);
+    assert.equal(await restored.getByRole("combobox", {name: "Layer"}).inputValue(), await page.getByRole("combobox", {name: "Layer"}).inputValue());
+    for (const name of ["Similarity", "Colours", "Scale"]) {
+      assert.equal(await restored.getByRole("combobox", {name}).inputValue(), await page.getByRole("combobox", {name}).inputValue(), name);
+    }
+    assert.equal(await restored.getByRole("spinbutton", {name: "Opacity"}).inputValue(), "0.5");
+    const grids = builtLayer("objects", "mixed3").info.grids;
+    const outlines = await queryOutlines(restored);
+    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * grids[o.index].width), Math.round(o.y * grids[o.index].height)]), [[1, 4, 5], [7, 12, 3]]);
+    await restored.waitForFunction(() => /dot product, stretched to each image's own min–max/.test(document.querySelector(".color-bar")!.textContent!));
+    assert.equal(await restored.locator(".overlay-cells").first().evaluate((c) => getComputedStyle(c).opacity), "0.5");
+    await site.screenshot(restored, "across-images-restored");
+    await restored.close();
+  });
+
+  test("switching layer and set resizes every overlay canvas to the new grids", async () => {
+    await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed1"});
+    await waitForFigure(page, "objects", "mixed1", 12);
+    const objects1 = builtLayer("objects", "mixed1").info.grids;
+    const sizes = (pixels: {index: number; width: number; height: number}[]) => pixels.map((p): [number, Size] => [p.index, {width: p.width, height: p.height}]);
+    assert.deepEqual(sizes(await overlayPixels(page)), objects1.map((g, i) => [i, g]));
+    await page.getByRole("radio", {name: "Animals"}).check();
+    await waitForFigure(page, "animals", "mixed1", 11);
+    assert.deepEqual(sizes(await overlayPixels(page)), builtLayer("animals", "mixed1").info.grids.map((g, i) => [i, g]));
+    assert.equal(objects1[0].width, 35);
+    // Pins were dropped with the set; a hover paints the new layer.
+    assert.equal(searchOf(page).get("pins"), null);
+    await hover(page, 0, 20, 20);
+    assert.equal(veilBrightness((await overlayPixels(page))[0]).length, 35 * 35);
+  });
+
+  test("Export PNG downloads the figure as a PNG", async () => {
+    await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed4"});
+    await waitForFigure(page, "animals", "mixed4", 11);
+    await choose(page, "Similarity", optionLabels.kind.cosine);
+    await choose(page, "Scale", optionLabels.scale.fixed);
+    await choose(page, "Colours", optionLabels.colormap.veil);
+    await page.getByRole("spinbutton", {name: "Opacity"}).fill("0.9");
+    await page.getByRole("spinbutton", {name: "Opacity"}).dispatchEvent("input");
+    const point = await cellPoint(page, frameOf(0), 7, 6);
+    await paintAfter(page, () => page.mouse.click(point.x, point.y));
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", {name: "Export PNG"}).click()]);
+    assert.equal(download.suggestedFilename(), "similarity-animals-mixed4.png");
+    const path = join(outputDir, "export-across-images.png");
+    await download.saveAs(path);
+    const png = readFileSync(path);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const width = png.readUInt32BE(16), height = png.readUInt32BE(20);
+    assert.ok(width > 1000 && height > 1000, `${width}×${height}`);
+  });
+
+  test("?copies=3 repeats the set (33 images) and each paint reports its timing", async () => {
+    const copies = await site.context.newPage();
+    await copies.goto(new URL("across-images?copies=3", site.url).href);
+    await waitForFigure(copies, "animals", "mixed4", 33);
+    const indices = await copies.$$eval("[data-image-index]", (nodes) => nodes.filter((n) => n.classList.contains("overlay-frame")).map((n) => Number((n as HTMLElement).dataset.imageIndex)));
+    assert.deepEqual(indices, Array.from({length: 33}, (_, i) => i));
+    const point = await cellPoint(copies, frameOf(25), 5, 5);
+    const [paint] = await paintAfter(copies, () => copies.mouse.move(point.x, point.y));
+    const now = await copies.evaluate(() => performance.now());
+    assert.ok(paint.start > 0 && paint.start <= paint.end && paint.end <= now, JSON.stringify(paint));
+    // Image 25 is a copy of image 3 (as is 14), so all three paint the same pixels.
+    const pixels = await overlayPixels(copies);
+    assert.deepEqual(pixels[3].rgba, pixels[14].rgba);
+    assert.deepEqual(pixels[25].rgba, pixels[3].rgba);
+    assert.ok(isBrightest(veilBrightness(pixels[25]), cellIndex({col: 5, row: 5}, {width: 17, height: 17})));
+    await copies.close();
+  });
+
+  test("no request leaves 127.0.0.1 and nothing logs an error", () => {
+    const outside = site.requests.filter((r) => !r.url.startsWith(site.url) && !/^(data|blob):/.test(r.url));
+    assert.deepEqual(outside, []);
+    assert.deepEqual(site.errors, []);
+  });
+});
