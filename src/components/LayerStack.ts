@@ -13,8 +13,9 @@ import type {LoadedLayer} from "./layerLoader.js";
 import {OverlayImage} from "./OverlayImage.js";
 import type {Look} from "./OverlayControls.js";
 import {formatRange, formatValue, kindLabel, scaleDomains} from "./overlayScale.js";
-import {queryRefs, sameRef, togglePin, type CellRef} from "./queryState.js";
+import {queryRefs, sameRef, togglePin, describePins, type CellRef} from "./queryState.js";
 import type {SimilarityRequest} from "./similarityClient.js";
+import {textButton} from "./textButton.js";
 import type {ViewState} from "./viewState.js";
 
 /** Options of LayerStack. */
@@ -74,12 +75,12 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
   root.dataset.testid = "overlay-figure";
   const bar = new ColorBar({width: Math.min(320, width - 16)});
   const readout = Object.assign(document.createElement("p"), {className: "explorer-readout"});
-  const clearButton = button("Clear pins", () => {
+  const clearButton = textButton("Clear pins", () => {
     state.pins = [];
     hover = pointer;
     update(performance.now());
   });
-  const exportButton = button("Export PNG", async () => {
+  const exportButton = textButton("Export PNG", async () => {
     const blob = await exportPng(
       panels.map((p) => p.frame),
       {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${image.id} · ${panels.map((p) => p.name).join(", ")} · ${kindLabel(look.kind)}`}
@@ -151,23 +152,24 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
     onChange?.(soon);
   }
 
+  let clearTimer: ReturnType<typeof setTimeout> | undefined;
   function request(timeStamp: number): void {
     const refs = queryRefs(state.pins, hover);
+    clearTimeout(clearTimer);
+    if (!refs.length) {
+      // No query: plain images after a moment (crossing between panels does not flash); not a paint.
+      for (const panel of panels) panel.request = null;
+      clearTimer = setTimeout(() => {
+        for (const panel of panels) (panel.painted = false), panel.frame.clear();
+        showText();
+      }, 100);
+      return;
+    }
     for (const panel of panels) {
-      if (!refs.length) {
-        panel.request = null;
-        panel.painted = false;
-        panel.frame.clear();
-        continue;
-      }
       const {summary, key, client} = panel.layer;
       const queries = refs.map((ref) => panel.start + cellIndex(carry(ref, panel), panel.grid));
       panel.request = {key, queries, kind: look.kind, start: timeStamp};
       client.request(panel.request, (values, request) => onValues(panel, values, request, summary.cellStart));
-    }
-    if (!refs.length) {
-      showText();
-      root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start: timeStamp, end: performance.now()}}));
     }
   }
 
@@ -224,7 +226,7 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
       panel.caption.textContent = `${panel.name} · ${panel.grid.width}×${panel.grid.height}${cell ? ` · cell (${cell.col}, ${cell.row})` : ""}${value === null ? "" : ` · ${value}`}${range}`;
       panel.caption.dataset.value = value === null || !cell ? "" : String(panel.values[cellIndex(cell, panel.grid)]);
     }
-    const pinned = state.pins.length ? `${state.pins.length} pinned cell${state.pins.length === 1 ? "" : "s"} (max over them). ` : "";
+    const pinned = describePins(state.pins.length);
     readout.textContent = at
       ? `${pinned}${pointer ? "Pointer" : "Query"}: ${at.layer} cell (${at.col}, ${at.row}), carried to every layer by its centre; each caption gives that layer's ${kindLabel(look.kind)} there.`
       : "Hover over any panel: the same place is outlined in every layer, and each layer shows what it finds similar to it.";
@@ -253,10 +255,4 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
   request(performance.now());
   onChange?.(false); // the state may have changed (cells carried to this layer, or dropped with another set)
   return root;
-}
-
-function button(text: string, onClick: () => void): HTMLButtonElement {
-  const node = Object.assign(document.createElement("button"), {type: "button", textContent: text});
-  node.addEventListener("click", onClick);
-  return node;
 }

@@ -17,8 +17,9 @@ import {downloadBlob, exportPng} from "./exportPng.js";
 import {OverlayImage} from "./OverlayImage.js";
 import type {Look} from "./OverlayControls.js";
 import {describeScale, formatValue, kindLabel, scaleDomains} from "./overlayScale.js";
-import {globalCell, isValidRef, queryRefs, refOf, remapRefs, sameRef, togglePin, type CellRef} from "./queryState.js";
+import {globalCell, isValidRef, queryRefs, refOf, remapRefs, sameRef, togglePin, describePins, type CellRef} from "./queryState.js";
 import type {SimilarityClient, SimilarityRequest} from "./similarityClient.js";
+import {textButton} from "./textButton.js";
 import {TopMatches} from "./TopMatches.js";
 import type {ViewState} from "./viewState.js";
 
@@ -81,12 +82,12 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const bar = new ColorBar({width: Math.min(320, width - 16)});
   const readout = Object.assign(document.createElement("p"), {className: "explorer-readout"});
   readout.setAttribute("aria-live", "polite");
-  const clearButton = button("Clear pins", () => {
+  const clearButton = textButton("Clear pins", () => {
     state.pins = [];
     hover = pointer;
     update(performance.now());
   });
-  const exportLink = button("Export PNG", async () => {
+  const exportLink = textButton("Export PNG", async () => {
     const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
     downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
   });
@@ -157,14 +158,20 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     onChange?.(soon);
   }
 
+  let clearTimer: ReturnType<typeof setTimeout> | undefined;
   function request(timeStamp: number): void {
     const refs = queryRefs(state.pins, hover);
+    clearTimeout(clearTimer);
     if (!refs.length) {
-      lastRequest = painted = null;
-      for (const frame of frames) frame.clear();
-      showBar();
-      showReadout();
-      root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start: timeStamp, end: performance.now()}}));
+      // No query: show the plain images, after a moment, so that crossing the gap between two images does
+      // not flash. Replies still on their way are dropped. Clearing is not a paint (no overlaypaint).
+      lastRequest = null;
+      clearTimer = setTimeout(() => {
+        painted = null;
+        for (const frame of frames) frame.clear();
+        showBar();
+        showReadout();
+      }, 100);
       return;
     }
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
@@ -205,7 +212,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
 
   function showReadout(): void {
     const refs = queryRefs(state.pins, hover);
-    const pinned = state.pins.length ? `${state.pins.length} pinned cell${state.pins.length === 1 ? "" : "s"} (max over them). ` : "";
+    const pinned = describePins(state.pins.length);
     if (pointer && painted) {
       const value = values[globalCell(pointer, cellStart, grids)];
       const where = `${imageOf(pointer.image).id}, cell (${pointer.col}, ${pointer.row})`;
@@ -313,10 +320,4 @@ function adoptRefs(state: ViewState, dataset: string, grids: readonly Size[]): v
     state.pins = state.pins.filter((p) => isValidRef(p, grids));
   }
   madeIn.set(state, {dataset, grids});
-}
-
-function button(text: string, onClick: () => void): HTMLButtonElement {
-  const node = Object.assign(document.createElement("button"), {type: "button", textContent: text});
-  node.addEventListener("click", onClick);
-  return node;
 }

@@ -49,7 +49,7 @@ export class TopMatches {
         const button = document.createElement("button");
         button.type = "button";
         button.className = "top-match";
-        button.dataset.imageIndex = String(ref.image);
+        button.dataset.image = String(ref.image); // not data-image-index, which names the figure's images
         button.dataset.cell = `${ref.col},${ref.row}`;
         button.title = `${image.id}, cell (${ref.col}, ${ref.row})`;
         button.append(crop(image, grids[ref.image], ref, size));

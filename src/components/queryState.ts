@@ -78,3 +78,8 @@ export function moveCell(cell: Cell, key: string, grid: Size): Cell | null {
   if (!d) return null;
   return {col: Math.min(grid.width - 1, Math.max(0, cell.col + d[0])), row: Math.min(grid.height - 1, Math.max(0, cell.row + d[1]))};
 }
+
+/** What the pins do, for a readout: "", "1 pinned cell. " or "3 pinned cells (the overlay shows the largest similarity to any). " */
+export function describePins(count: number): string {
+  return count === 0 ? "" : count === 1 ? "1 pinned cell. " : `${count} pinned cells (the overlay shows the largest similarity to any). `;
+}

@@ -38,7 +38,7 @@ export type ViewDefaults = Omit<ViewState, "query" | "pins" | "layer" | "layers"
 
 /** The overlay pages' defaults for dataset `dataset`: cosine similarity on a fixed scale, the article's veil. */
 export function overlayDefaults(dataset: string): ViewDefaults {
-  return {dataset, kind: "cosine", colormap: "veil", scale: "fixed", opacity: 0.9, field: true, copies: 1, image: 0};
+  return {dataset, kind: "cosine", colormap: "veil", scale: "fixed", opacity: 1, field: true, copies: 1, image: 0};
 }
 
 /** A fresh state holding `defaults` (for pages that do not read the URL). */

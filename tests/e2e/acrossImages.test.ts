@@ -82,7 +82,7 @@ describe("across images page", () => {
   test("the closest cells are listed; clicking one makes it the (pinned) query", async () => {
     await page.locator(".top-match").nth(11).waitFor({timeout: 10_000});
     const first = page.locator(".top-match").first();
-    const index = Number(await first.getAttribute("data-image-index"));
+    const index = Number(await first.getAttribute("data-image"));
     const [col, row] = (await first.getAttribute("data-cell"))!.split(",").map(Number);
     await paintAfter(page, () => first.click());
     assert.equal(searchOf(page).get("pins"), `${index}.${col}.${row}`);
@@ -152,10 +152,12 @@ describe("across images page", () => {
     await paintAfter(page, () => page.mouse.click(second.x, second.y));
     assert.equal(searchOf(page).get("pins"), "6.9.4,0.2.2");
     assert.equal((await queryOutlines(page)).length, 2);
-    await paintAfter(page, () => page.getByRole("button", {name: "Clear pins"}).click());
+    await page.getByRole("button", {name: "Clear pins"}).click();
     await page.mouse.move(2, 2);
     assert.equal(searchOf(page).get("pins"), null);
     assert.deepEqual(await queryOutlines(page), []);
+    // Without a query the images are shown plain (after a moment, so that crossing a gap does not flash).
+    await page.waitForFunction(() => [...document.querySelectorAll("canvas.overlay-cells")].every((c) => (c as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, 17, 17).data.every((v) => v === 0)));
   });
 
   test("colour map, scale and similarity changes change the colour bar's text", async () => {

@@ -34,10 +34,10 @@ describe("home page", () => {
   });
 
   test("opens on the animals at mixed4 with an overlay already painted", async () => {
-    await waitForSplash(page, "animals", 11, 7, 6);
+    await waitForSplash(page, "animals", 11, 14, 8);
     assert.equal(await page.locator("[data-testid=overlay-figure]").getAttribute("data-layer"), "mixed4");
     const outlines = await queryOutlines(page);
-    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[0, 7, 6]]);
+    assert.deepEqual(outlines.map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[0, 14, 8]]);
     assert.match((await page.locator(".color-bar").textContent()) ?? "", /cosine similarity, fixed scale 0–1/);
     await site.screenshot(page, "home-splash");
   });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {cellStarts} from "../../src/core/layerTable.js";
-import {globalCell, isValidRef, moveCell, queryRefs, refOf, remapRefs, togglePin} from "../../src/components/queryState.js";
+import {describePins, globalCell, isValidRef, moveCell, queryRefs, refOf, remapRefs, togglePin} from "../../src/components/queryState.js";
 
 const grids = [{width: 17, height: 17}, {width: 26, height: 17}, {width: 17, height: 17}];
 const cellStart = cellStarts(grids);
@@ -49,4 +49,10 @@ test("moveCell follows the arrow keys and stops at the edges", () => {
   assert.deepEqual(moveCell({col: 0, row: 0}, "ArrowDown", grid), {col: 0, row: 1});
   assert.deepEqual(moveCell({col: 0, row: 0}, "ArrowUp", grid), {col: 0, row: 0});
   assert.equal(moveCell({col: 0, row: 0}, "a", grid), null);
+});
+
+test("describePins says how many cells are pinned and how they combine", () => {
+  assert.equal(describePins(0), "");
+  assert.equal(describePins(1), "1 pinned cell. ");
+  assert.match(describePins(3), /^3 pinned cells \(the overlay shows the largest similarity to any\)/);
 });

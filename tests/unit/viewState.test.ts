@@ -26,7 +26,7 @@ test("parseViewState falls back to the default for each value it cannot read", (
   assert.equal(state.kind, "cosine");
   assert.equal(state.colormap, "veil");
   assert.equal(state.scale, "fixed");
-  assert.equal(state.opacity, 0.9);
+  assert.equal(state.opacity, 1);
   assert.equal(state.copies, 1);
   assert.equal(state.image, 0);
   assert.equal(state.query, null);

@@ -1,0 +1,55 @@
+// Takes the README's screenshots from the built site: node --import tsx scripts/screenshots.ts (after
+// npm run build). Each page is opened in headless Chromium with a query in place, the figure is captured,
+// and the PNG is reduced to a 256-colour palette with sharp to stay small. Writes docs/screenshots/.
+import {mkdirSync} from "node:fs";
+import {join} from "node:path";
+import sharp from "sharp";
+import type {Page} from "playwright-core";
+import {openSite} from "../tests/e2e/browser.js";
+import {cellPoint} from "../tests/e2e/overlayPage.js";
+
+const outDir = join(import.meta.dirname, "..", "docs", "screenshots");
+
+/** Waits for the figure, hovers cell (col, row) of image `image` (or of the panel of `layer`), and waits for the paint. */
+async function hover(page: Page, selector: string, col: number, row: number): Promise<void> {
+  // A viewport taller than the page, so nothing scrolls and the sticky sidebar is drawn where a reader sees it.
+  await page.setViewportSize({width: 1200, height: 2400});
+  await page.waitForSelector(selector, {timeout: 60_000});
+  await page.waitForTimeout(500);
+  const point = await cellPoint(page, selector, col, row);
+  await page.mouse.move(point.x, point.y);
+  await page.waitForTimeout(800);
+}
+
+/** Captures from the top of the page's h1 to the bottom of `until`, full width, as a palette PNG. */
+async function capture(page: Page, name: string, until: string): Promise<void> {
+  const top = await page.locator("h1").first().boundingBox();
+  const bottom = await page.locator(until).first().boundingBox();
+  if (!top || !bottom) throw new Error(`${name}: nothing to capture`);
+  const y = Math.max(0, top.y - 16);
+  const shot = await page.screenshot({clip: {x: 0, y, width: 1200, height: bottom.y + bottom.height + 16 - y}});
+  const path = join(outDir, `${name}.png`);
+  const info = await sharp(shot).png({palette: true, colours: 256, effort: 10}).toFile(path);
+  console.log(`${path}: ${info.width}×${info.height}, ${Math.round(info.size / 1000)} kB`);
+}
+
+mkdirSync(outDir, {recursive: true});
+const site = await openSite();
+try {
+  const home = await site.open("");
+  await hover(home, '.overlay-frame[data-image-index="0"]', 14, 8);
+  await capture(home, "home", '.overlay-frame[data-image-index="10"]');
+
+  const images = await site.open("across-images?set=animals&layer=mixed4&pins=0.14.8,6.10.5");
+  await hover(images, '.overlay-frame[data-image-index="6"]', 9, 5);
+  await images.mouse.move(2, 2);
+  await images.waitForTimeout(300);
+  await capture(images, "across-images", ".top-matches");
+
+  const layers = await site.open("across-layers?image=0");
+  await hover(layers, '.overlay-frame[data-layer="mixed4"]', 14, 8);
+  await capture(layers, "across-layers", '.overlay-frame[data-layer="mixed8"]');
+  if (site.errors.length) throw new Error(site.errors.join("\n"));
+} finally {
+  await site.close();
+}
