@@ -11,6 +11,6 @@ printTable(
   await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])
 );
 printTable(
-  "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median of 5 after a warm-up) against onnxruntime-node",
+  "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median and best of 7 after 5 untimed runs; WebGPU on SwiftShader once, as a correctness check) against onnxruntime-node",
   await benchUploads()
 );

@@ -27,8 +27,9 @@ export const uploadsSiteDir = join(root, "tests", "output", "uploads-site");
 
 /** Builds the site into uploadsSiteDir and returns that folder; throws with the build's output on failure. */
 export function buildUploadsSite(): string {
-  // Framework reuses a loader's cached output whatever changed in workers/ and src/core/: rebundle.
-  rmSync(join(root, "src", ".observablehq", "cache", "w", "uploads.js"), {force: true});
+  // Framework reuses a loader's cached output whatever changed in workers/, src/core/ or node_modules:
+  // rebundle the worker, and recopy the runtime binary so that it matches the onnxruntime-web bundled in it.
+  for (const file of ["uploads.js", "ort-wasm-simd-threaded.jsep.wasm"]) rmSync(join(root, "src", ".observablehq", "cache", "w", file), {force: true});
   const bin = join(root, "node_modules", ".bin");
   const cli = join(root, "node_modules", "@observablehq", "framework", "dist", "bin", "observable.js");
   const r = spawnSync(process.execPath, ["--import", "tsx", cli, "build", "--config", join("tests", "e2e", "uploadsSite.config.ts")], {
