@@ -130,6 +130,8 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
   }
 
   function onPointer(frame: OverlayImage, cell: Cell | null, timeStamp: number): void {
+    // A panel left after the pointer reached another (pointerrawupdate comes before pointerleave) changes nothing.
+    if (!cell && pointer && pointer.layer !== byFrame.get(frame)!.name) return;
     pointer = cell ? {image: imageIndex, col: cell.col, row: cell.row, layer: byFrame.get(frame)!.name} : null;
     if (state.pins.length) return void (showOutlines(), showText());
     hover = pointer;

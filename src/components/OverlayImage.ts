@@ -180,7 +180,10 @@ export class OverlayImage {
       if (event.pointerType === "touch" && frame.hasPointerCapture(event.pointerId)) frame.releasePointerCapture(event.pointerId);
       report(cellOf(event), event.timeStamp);
     });
-    frame.addEventListener("pointermove", (event) => report(cellOf(event), event.timeStamp));
+    // Chrome holds pointermove back until the next animation frame (up to 16 ms); pointerrawupdate comes as
+    // soon as the pointer moves, so the worker can compute while that frame is being drawn.
+    const move = "onpointerrawupdate" in frame ? "pointerrawupdate" : "pointermove";
+    frame.addEventListener(move, (event) => report(cellOf(event as PointerEvent), event.timeStamp));
     // A lifted finger leaves too; keep its cell (a touch overlay should stay where it was put).
     frame.addEventListener("pointerleave", (event) => event.pointerType !== "touch" && report(null, event.timeStamp));
     frame.addEventListener("click", (event) => handlers.onToggle(this, cellOf(event), event.timeStamp));

@@ -129,6 +129,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   }
 
   function onPointer(frame: OverlayImage, cell: Cell | null, timeStamp: number): void {
+    // An image left after the pointer reached another (pointerrawupdate comes before pointerleave) changes nothing.
+    if (!cell && pointer && pointer.image !== frame.index) return;
     pointer = cell ? {image: frame.index, col: cell.col, row: cell.row} : null;
     if (state.pins.length) return void (showPointer(), showReadout());
     hover = pointer;

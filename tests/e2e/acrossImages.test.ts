@@ -79,6 +79,15 @@ describe("across images page", () => {
     await site.screenshot(page, "across-images-hover");
   });
 
+  test("moving straight from one image to the next keeps the new query (the old image's leave comes late)", async () => {
+    await hover(page, 0, 16, 8);
+    const next = await cellPoint(page, frameOf(1), 0, 8);
+    await paintAfter(page, () => page.mouse.move(next.x, next.y));
+    await page.waitForTimeout(300); // longer than the deferred clear
+    assert.deepEqual((await queryOutlines(page)).map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[1, 0, 8]]);
+    assert.ok(isBrightest(veilBrightness((await overlayPixels(page))[1]), cellIndex({col: 0, row: 8}, mixed4.info.grids[1])));
+  });
+
   test("the closest cells are listed; clicking one makes it the (pinned) query", async () => {
     await page.locator(".top-match").nth(11).waitFor({timeout: 10_000});
     const first = page.locator(".top-match").first();
@@ -167,17 +176,17 @@ describe("across images page", () => {
     const bar = page.locator(".color-bar");
     const texts = [await bar.textContent()];
     assert.match(texts[0]!, /cosine similarity, fixed scale 0–1/);
-    await choose(page, "Colours", optionLabels.colormap.viridis);
-    texts.push(await bar.textContent());
-    await choose(page, "Scale", optionLabels.scale.set);
-    await page.waitForFunction(() => /stretched to this set's min–max: \d/.test(document.querySelector(".color-bar")!.textContent!));
-    texts.push(await bar.textContent());
-    await paintAfter(page, () => choose(page, "Similarity", optionLabels.kind.dot));
-    texts.push(await bar.textContent());
-    await paintAfter(page, () => choose(page, "Similarity", optionLabels.kind.euclidean));
-    texts.push(await bar.textContent());
-    await choose(page, "Scale", optionLabels.scale.fixed);
-    texts.push(await bar.textContent());
+    // Controls update the page asynchronously (Observable re-runs the cells): wait for the bar to change.
+    const after = async (action: () => Promise<unknown>) => {
+      await action();
+      await page.waitForFunction((before) => document.querySelector(".color-bar")!.textContent !== before, texts[texts.length - 1]);
+      texts.push(await bar.textContent());
+    };
+    await after(() => choose(page, "Colours", optionLabels.colormap.viridis));
+    await after(() => choose(page, "Scale", optionLabels.scale.set));
+    await after(() => choose(page, "Similarity", optionLabels.kind.dot));
+    await after(() => choose(page, "Similarity", optionLabels.kind.euclidean));
+    await after(() => choose(page, "Scale", optionLabels.scale.fixed));
     assert.equal(new Set(texts).size, texts.length, texts.join("\n"));
     assert.match(texts[1]!, /Viridis/);
     assert.match(texts[3]!, /dot product, stretched to this set's min–max/);
@@ -195,6 +204,7 @@ describe("across images page", () => {
     await page.getByRole("spinbutton", {name: "Opacity"}).fill("0.5");
     await page.getByRole("spinbutton", {name: "Opacity"}).dispatchEvent("input");
     await page.getByRole("radio", {name: "Objects and scenes"}).check();
+    await waitForFigure(page, "objects", "mixed4", 12); // the layer picker is made anew for the new set
     await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed3"});
     await waitForFigure(page, "objects", "mixed3", 12);
     for (const [image, col, row] of [[1, 4, 5], [7, 12, 3]]) {
