@@ -9,7 +9,7 @@ import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
 import {cellIndex, type Size} from "../../src/core/cells.js";
 import {outputDir, openSite, type Site} from "./browser.js";
-import {builtLayer, cellPoint, choose, optionLabels, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
+import {builtLayer, cellPoint, choose, clickCell, hoverCell, optionLabels, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
 
 const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
 
@@ -26,8 +26,7 @@ async function waitForFigure(page: Page, dataset: string, layer: string, count: 
 }
 
 async function hover(page: Page, image: number, col: number, row: number): Promise<{start: number; end: number}> {
-  const point = await cellPoint(page, frameOf(image), col, row);
-  const [paint] = await paintAfter(page, () => page.mouse.move(point.x, point.y));
+  const [paint] = await paintAfter(page, () => hoverCell(page, frameOf(image), col, row));
   return paint;
 }
 
@@ -81,8 +80,7 @@ describe("across images page", () => {
 
   test("moving straight from one image to the next keeps the new query (the old image's leave comes late)", async () => {
     await hover(page, 0, 16, 8);
-    const next = await cellPoint(page, frameOf(1), 0, 8);
-    await paintAfter(page, () => page.mouse.move(next.x, next.y));
+    await paintAfter(page, () => hoverCell(page, frameOf(1), 0, 8));
     await page.waitForTimeout(300); // longer than the deferred clear
     assert.deepEqual((await queryOutlines(page)).map((o) => [o.index, Math.round(o.x * 17), Math.round(o.y * 17)]), [[1, 0, 8]]);
     assert.ok(isBrightest(veilBrightness((await overlayPixels(page))[1]), cellIndex({col: 0, row: 8}, mixed4.info.grids[1])));
@@ -144,9 +142,8 @@ describe("across images page", () => {
   });
 
   test("a pinned query survives the pointer leaving; Clear pins removes it", async () => {
-    const point = await cellPoint(page, frameOf(6), 9, 4);
-    await page.mouse.move(point.x, point.y);
-    await paintAfter(page, () => page.mouse.click(point.x, point.y));
+    await hoverCell(page, frameOf(6), 9, 4);
+    await paintAfter(page, () => clickCell(page, frameOf(6), 9, 4));
     await page.mouse.move(2, 2);
     await page.waitForTimeout(400);
     assert.equal(searchOf(page).get("pins"), "6.9.4");
@@ -157,8 +154,7 @@ describe("across images page", () => {
     assert.equal(argmax(own), cellIndex({col: 9, row: 4}, mixed4.info.grids[6]));
     assert.ok(veilBrightness(pixels[0]).some((b) => b < 200), "other images are darkened");
     // A second pin: the overlay is the maximum over both.
-    const second = await cellPoint(page, frameOf(0), 2, 2);
-    await paintAfter(page, () => page.mouse.click(second.x, second.y));
+    await paintAfter(page, () => clickCell(page, frameOf(0), 2, 2));
     assert.equal(searchOf(page).get("pins"), "6.9.4,0.2.2");
     assert.equal((await queryOutlines(page)).length, 2);
     await page.getByRole("button", {name: "Clear pins"}).click();
@@ -170,8 +166,7 @@ describe("across images page", () => {
   });
 
   test("colour map, scale and similarity changes change the colour bar's text", async () => {
-    const point = await cellPoint(page, frameOf(3), 8, 8);
-    await paintAfter(page, () => page.mouse.click(point.x, point.y)); // a pinned query, so stretched scales have a range
+    await paintAfter(page, () => clickCell(page, frameOf(3), 8, 8)); // a pinned query, so stretched scales have a range
     await page.mouse.move(2, 2); // read the bar without a pointer on an image
     const bar = page.locator(".color-bar");
     const texts = [await bar.textContent()];
@@ -208,8 +203,7 @@ describe("across images page", () => {
     await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed3"});
     await waitForFigure(page, "objects", "mixed3", 12);
     for (const [image, col, row] of [[1, 4, 5], [7, 12, 3]]) {
-      const point = await cellPoint(page, frameOf(image), col, row);
-      await paintAfter(page, () => page.mouse.click(point.x, point.y));
+      await paintAfter(page, () => clickCell(page, frameOf(image), col, row));
     }
     await page.mouse.move(2, 2);
     const url = page.url();
@@ -260,8 +254,7 @@ describe("across images page", () => {
     await choose(page, "Colours", optionLabels.colormap.veil);
     await page.getByRole("spinbutton", {name: "Opacity"}).fill("0.9");
     await page.getByRole("spinbutton", {name: "Opacity"}).dispatchEvent("input");
-    const point = await cellPoint(page, frameOf(0), 7, 6);
-    await paintAfter(page, () => page.mouse.click(point.x, point.y));
+    await paintAfter(page, () => clickCell(page, frameOf(0), 7, 6));
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", {name: "Export PNG"}).click()]);
     assert.equal(download.suggestedFilename(), "similarity-animals-mixed4.png");
     const path = join(outputDir, "export-across-images.png");
@@ -278,8 +271,7 @@ describe("across images page", () => {
     await waitForFigure(copies, "animals", "mixed4", 33);
     const indices = await copies.$$eval("[data-image-index]", (nodes) => nodes.filter((n) => n.classList.contains("overlay-frame")).map((n) => Number((n as HTMLElement).dataset.imageIndex)));
     assert.deepEqual(indices, Array.from({length: 33}, (_, i) => i));
-    const point = await cellPoint(copies, frameOf(25), 5, 5);
-    const [paint] = await paintAfter(copies, () => copies.mouse.move(point.x, point.y));
+    const [paint] = await paintAfter(copies, () => hoverCell(copies, frameOf(25), 5, 5));
     const now = await copies.evaluate(() => performance.now());
     assert.ok(paint.start > 0 && paint.start <= paint.end && paint.end <= now, JSON.stringify(paint));
     // Image 25 is a copy of image 3 (as is 14), so all three paint the same pixels.

@@ -6,7 +6,7 @@ import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
 import {cellIndex, mapCell, type Cell} from "../../src/core/cells.js";
 import {openSite, type Site} from "./browser.js";
-import {builtLayer, cellPoint, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
+import {builtLayer, hoverCell, clickCell, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
 
 const panel = (layer: string) => `[data-testid=overlay-figure] .overlay-frame[data-layer="${layer}"]`;
 const shownLayers = ["mixed1", "mixed3", "mixed4", "mixed5", "mixed8"];
@@ -50,8 +50,7 @@ describe("across layers page", () => {
   });
 
   test("hovering a cell of mixed4 outlines the same place in every layer, and each layer lights up by its own cosines", async () => {
-    const point = await cellPoint(page, panel("mixed4"), query.col, query.row);
-    await paintAfter(page, () => page.mouse.move(point.x, point.y), shownLayers.length);
+    await paintAfter(page, () => hoverCell(page, panel("mixed4"), query.col, query.row), shownLayers.length);
     assert.deepEqual(await outlinedCells(page), Object.fromEntries(shownLayers.map((l) => [l, [carried[l]]])));
     const pixels = await overlayPixels(page);
     for (const p of pixels) {
@@ -72,16 +71,14 @@ describe("across layers page", () => {
 
   test("hovering mixed1 carries its cell to the coarser grids", async () => {
     const cell = {col: 30, row: 5};
-    const point = await cellPoint(page, panel("mixed1"), cell.col, cell.row);
-    await paintAfter(page, () => page.mouse.move(point.x, point.y), shownLayers.length);
+    await paintAfter(page, () => hoverCell(page, panel("mixed1"), cell.col, cell.row), shownLayers.length);
     const fine = layers.mixed1.info.grids[0];
     assert.deepEqual(await outlinedCells(page), Object.fromEntries(shownLayers.map((l) => [l, [mapCell(cell, fine, layers[l].info.grids[0])]])));
   });
 
   test("a pinned cell survives the pointer leaving and the URL restores it", async () => {
-    const point = await cellPoint(page, panel("mixed8"), 2, 5);
-    await page.mouse.move(point.x, point.y);
-    await paintAfter(page, () => page.mouse.click(point.x, point.y), shownLayers.length);
+    await hoverCell(page, panel("mixed8"), 2, 5);
+    await paintAfter(page, () => clickCell(page, panel("mixed8"), 2, 5), shownLayers.length);
     await page.mouse.move(2, 2);
     await page.waitForTimeout(300);
     assert.equal(searchOf(page).get("pins"), "0.2.5.mixed8");
@@ -102,8 +99,7 @@ describe("across layers page", () => {
     await waitForPanels(page, shownLayers.slice(0, 4));
     assert.equal(searchOf(page).get("image"), "1");
     assert.equal(searchOf(page).get("layers"), "mixed1,mixed3,mixed4,mixed5");
-    const point = await cellPoint(page, panel("mixed3"), 10, 9);
-    await paintAfter(page, () => page.mouse.move(point.x, point.y), 4);
+    await paintAfter(page, () => hoverCell(page, panel("mixed3"), 10, 9), 4);
     const pixels = await overlayPixels(page);
     assert.deepEqual(pixels.map((p) => p.index), [1, 1, 1, 1]);
     assert.ok(isBrightest(veilBrightness(pixels[1]), cellIndex({col: 10, row: 9}, {width: 17, height: 17})));

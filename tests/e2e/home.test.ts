@@ -5,7 +5,7 @@ import {after, before, describe, test} from "node:test";
 import type {Page} from "playwright-core";
 import {cellIndex} from "../../src/core/cells.js";
 import {openSite, type Site} from "./browser.js";
-import {builtLayer, cellPoint, overlayPixels, paintAfter, queryOutlines, veilBrightness, isBrightest} from "./overlayPage.js";
+import {builtLayer, hoverCell, overlayPixels, paintAfter, queryOutlines, veilBrightness, isBrightest} from "./overlayPage.js";
 
 /** Waits until the figure shows `count` images of `dataset` and cell (col, row) of image 0 is painted as the query. */
 async function waitForSplash(page: Page, dataset: string, count: number, col: number, row: number): Promise<void> {
@@ -44,8 +44,7 @@ describe("home page", () => {
 
   test("hovering any image repaints every image", async () => {
     const before = await overlayPixels(page);
-    const point = await cellPoint(page, '.overlay-frame[data-image-index="5"]', 8, 8);
-    await paintAfter(page, () => page.mouse.move(point.x, point.y));
+    await paintAfter(page, () => hoverCell(page, '.overlay-frame[data-image-index="5"]', 8, 8));
     const after = await overlayPixels(page);
     for (const p of after) assert.notDeepEqual(p.rgba, before[p.index].rgba, `image ${p.index} was repainted`);
     assert.ok(isBrightest(veilBrightness(after[5]), cellIndex({col: 8, row: 8}, {width: 17, height: 17})));

@@ -63,6 +63,29 @@ export async function cellPoint(page: Page, selector: string, col: number, row: 
   return {x: box.x + ((col + 0.5) / gw) * box.width, y: box.y + ((row + 0.5) / gh) * box.height};
 }
 
+/** Where cell (col, row) of the element matched by `selector` is, relative to that element. */
+async function cellPosition(page: Page, selector: string, col: number, row: number): Promise<{x: number; y: number}> {
+  const frame = page.locator(selector).first();
+  await frame.scrollIntoViewIfNeeded();
+  return frame.evaluate(
+    (node, [c, r]) => {
+      const el = node as HTMLElement;
+      return {x: ((c + 0.5) / Number(el.dataset.gridWidth)) * el.clientWidth, y: ((r + 0.5) / Number(el.dataset.gridHeight)) * el.clientHeight};
+    },
+    [col, row] as const
+  );
+}
+
+/** Moves the mouse to the centre of cell (col, row) of the overlay image matched by `selector`. */
+export async function hoverCell(page: Page, selector: string, col: number, row: number): Promise<void> {
+  await page.locator(selector).first().hover({position: await cellPosition(page, selector, col, row)});
+}
+
+/** Clicks the centre of cell (col, row) of the overlay image matched by `selector`. */
+export async function clickCell(page: Page, selector: string, col: number, row: number): Promise<void> {
+  await page.locator(selector).first().click({position: await cellPosition(page, selector, col, row)});
+}
+
 /** One overlay canvas read back: its image index, layer (across-layers page), grid size and pixels' RGBA. */
 export interface OverlayPixels {
   index: number;
