@@ -3,8 +3,11 @@
 // The page reports each paint with an "overlaypaint" event whose detail holds the triggering event's
 // timeStamp and performance.now() after the last putImageData. Beside it, the arithmetic floor measured in
 // the same page: the bare cosine loop timed inside a worker of the same bundle (kernel and TypeScript).
+import {spawnSync} from "node:child_process";
+import {existsSync} from "node:fs";
+import {join} from "node:path";
 import type {Page} from "playwright-core";
-import {openSite} from "../tests/e2e/browser.js";
+import {distDir, openSite} from "../tests/e2e/browser.js";
 
 interface Floor {
   backend: string;
@@ -71,6 +74,10 @@ async function floor(page: Page, copies: number): Promise<Floor> {
 }
 
 export async function benchHover(): Promise<Array<Record<string, string | number>>> {
+  if (!existsSync(join(distDir, "across-images.html"))) {
+    const built = spawnSync(join(import.meta.dirname, "..", "node_modules", ".bin", "observable"), ["build"], {stdio: "inherit"});
+    if (built.status !== 0) throw new Error("observable build failed");
+  }
   const site = await openSite();
   const rows: Array<Record<string, string | number>> = [];
   try {
