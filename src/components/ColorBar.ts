@@ -1,7 +1,7 @@
 // The colour bar: the colour map as it is painted (at the overlay's opacity, over the page), an axis with
 // numbers, a line saying what the numbers are ("cosine similarity, fixed scale 0–1") and how to read the
-// colours, and a marker at the value under the pointer. The ramp is a 256 × 1 canvas of the same lookup
-// table the overlay uses, so the bar cannot disagree with the picture.
+// colours, and a marker at the value under the pointer. The ramp is drawn from the same lookup
+// table the overlay uses (a 256 × 1 canvas shown as an image), so the bar cannot disagree with the picture.
 import {scaleLinear} from "d3";
 import type {SimilarityKind} from "../core/similarity.js";
 import {colormaps, colormapTable, type ColormapName} from "./colormaps.js";
@@ -26,7 +26,10 @@ export class ColorBar {
   static readonly exportHeight = 20 + rampHeight + 28 + 16;
   readonly node: HTMLElement;
   private readonly width: number;
-  private readonly ramp: HTMLCanvasElement;
+  /** The ramp is drawn on a 256 × 1 canvas kept out of the page and shown as an <img>: a canvas in the page
+   * becomes a layer of its own, and then every image painted after it must be checked against it. */
+  private readonly ramp: HTMLImageElement;
+  private readonly rampCanvas = Object.assign(document.createElement("canvas"), {width: 256, height: 1});
   private readonly axis: SVGSVGElement;
   private readonly label: HTMLElement;
   private readonly reading: HTMLElement;
@@ -42,7 +45,7 @@ export class ColorBar {
     this.label = Object.assign(document.createElement("div"), {className: "color-bar-label"});
     const wrap = Object.assign(document.createElement("div"), {className: "color-bar-ramp"});
     wrap.style.width = `${width}px`;
-    this.ramp = Object.assign(document.createElement("canvas"), {width: 256, height: 1});
+    this.ramp = Object.assign(document.createElement("img"), {alt: ""});
     this.ramp.style.width = `${width}px`;
     this.ramp.style.height = `${rampHeight}px`;
     this.marker = Object.assign(document.createElement("div"), {className: "color-bar-marker", hidden: true});
@@ -59,7 +62,10 @@ export class ColorBar {
   update(state: ColorBarState): void {
     const old = this.state;
     this.state = state;
-    if (!old || old.colormap !== state.colormap || old.opacity !== state.opacity) drawRamp(this.ramp.getContext("2d")!, state.colormap, state.opacity, 0, 0, 256, 1);
+    if (!old || old.colormap !== state.colormap || old.opacity !== state.opacity) {
+      drawRamp(this.rampCanvas.getContext("2d")!, state.colormap, state.opacity, 0, 0, 256, 1);
+      this.ramp.src = this.rampCanvas.toDataURL();
+    }
     if (!old || old.domain[0] !== state.domain[0] || old.domain[1] !== state.domain[1] || old.kind !== state.kind) this.drawAxis();
     this.label.textContent = state.label;
     const map = colormaps.find((c) => c.name === state.colormap)!;

@@ -103,7 +103,7 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
     const grid = info.grids[imageIndex];
     if (!grid) throw new RangeError(`invalid image: ${imageIndex} (layer ${info.name} has ${info.grids.length} images)`);
     const frame = new OverlayImage({
-      bitmap: image.bitmap, grid, width: displayWidth, height: displayHeight, index: imageIndex, handlers,
+      bitmap: image.bitmap, src: image.url, grid, width: displayWidth, height: displayHeight, index: imageIndex, handlers,
       label: `${image.id} at ${info.name}, ${grid.width}×${grid.height} cells`, caption: "", title: `${image.credit}\nLicence: ${image.licence}`
     });
     frame.frame.dataset.layer = info.name;

@@ -1,4 +1,5 @@
-// One image with its similarity overlay: the photo, a canvas with one pixel per cell of the layer's grid
+// One image with its similarity overlay: the photo (an <img>: a canvas per photo made every frame cost
+// more to composite, see docs/design.md), a canvas with one pixel per cell of the layer's grid
 // (scaled up by CSS with image-rendering: pixelated, so painting touches w × h pixels, not the display's),
 // and outlines for the query cells, the cell under the pointer and its receptive field. It turns mouse,
 // touch and keyboard input into "the pointer is on cell c" and "toggle the pin on cell c"; what those mean
@@ -17,8 +18,10 @@ export interface OverlayImageHandlers {
 
 /** Options of OverlayImage. */
 export interface OverlayImageOptions {
-  /** The photo, at the model's input size. */
+  /** The photo, at the model's input size (drawn into PNG exports). */
   bitmap: ImageBitmap;
+  /** A URL of the same photo, shown by an <img>. */
+  src: string;
   /** The layer's grid of cells over this image. */
   grid: Size;
   /** Drawn size in CSS pixels. */
@@ -48,7 +51,9 @@ export class OverlayImage {
   readonly figure: HTMLElement;
   /** The focusable element that holds the pictures and takes input (data-image-index). */
   readonly frame: HTMLElement;
-  readonly photo: HTMLCanvasElement;
+  readonly photo: HTMLImageElement;
+  /** The photo as decoded, for exports. */
+  readonly bitmap: ImageBitmap;
   /** The grid-resolution overlay canvas, grid.width × grid.height pixels. */
   readonly cells: HTMLCanvasElement;
   readonly grid: Size;
@@ -66,7 +71,8 @@ export class OverlayImage {
   private readonly fieldBox: HTMLElement;
   private painted = false;
 
-  constructor({bitmap, grid, width, height, index, label, caption, title, handlers}: OverlayImageOptions) {
+  constructor({bitmap, src, grid, width, height, index, label, caption, title, handlers}: OverlayImageOptions) {
+    this.bitmap = bitmap;
     this.grid = grid;
     this.index = index;
     this.width = width;
@@ -81,14 +87,10 @@ export class OverlayImage {
     frame.style.width = `${width}px`;
     frame.style.height = `${height}px`;
 
-    const photo = (this.photo = el("canvas", "overlay-photo"));
-    const dpr = window.devicePixelRatio || 1;
-    photo.width = Math.round(width * dpr);
-    photo.height = Math.round(height * dpr);
-    const photoContext = photo.getContext("2d");
-    if (!photoContext) throw new Error("no 2d context for the photo canvas");
-    photoContext.imageSmoothingQuality = "high";
-    photoContext.drawImage(bitmap, 0, 0, photo.width, photo.height);
+    const photo = (this.photo = el("img", "overlay-photo"));
+    photo.alt = "";
+    photo.draggable = false;
+    photo.src = src;
 
     const cells = (this.cells = el("canvas", "overlay-cells"));
     cells.width = grid.width;
@@ -106,6 +108,8 @@ export class OverlayImage {
     frame.append(photo, cells, this.fieldBox, this.queryLayer, this.pointerBox);
 
     const figure = (this.figure = el("figure", "overlay-image"));
+    // The size the figure takes while it is skipped (content-visibility: auto): the frame and a caption line.
+    figure.style.containIntrinsicSize = `auto ${width}px auto ${height + (caption !== undefined ? 20 : 0)}px`;
     if (title) figure.title = title;
     figure.append(frame);
     if (caption !== undefined) {
@@ -152,7 +156,7 @@ export class OverlayImage {
     this.pointerBox.hidden = !cell || !outlineCell;
     if (cell && outlineCell) place(this.pointerBox, this.unitCell(cell));
     this.fieldBox.hidden = !field;
-    if (field) place(this.fieldBox, field);
+    if (field) place(this.fieldBox, clampUnit(field));
   }
 
   /** A cell's rectangle in fractions of the image. */
@@ -215,6 +219,13 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): H
   const node = document.createElement(tag);
   if (className) node.className = className;
   return node;
+}
+
+/** The part of `r` inside the image (the frame does not clip its children). */
+function clampUnit(r: UnitRect): UnitRect {
+  const x0 = Math.max(0, r.x), y0 = Math.max(0, r.y);
+  const x1 = Math.min(1, r.x + r.width), y1 = Math.min(1, r.y + r.height);
+  return {x: x0, y: y0, width: Math.max(0, x1 - x0), height: Math.max(0, y1 - y0)};
 }
 
 /** Positions an absolutely placed box over a rectangle given in fractions of its parent. */

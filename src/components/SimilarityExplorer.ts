@@ -6,7 +6,7 @@
 //
 // The worker computes (workers/similarity.ts through SimilarityClient); this file only paints. After each
 // paint the root dispatches "overlaypaint" with {start, end}: the timeStamp of the event that asked for it
-// and performance.now() right after the last putImageData (benchmarks listen for it).
+// and performance.now() right after the last putImageData of the frames on screen (benchmarks listen for it).
 import {receptiveFieldRect, type Cell, type Size} from "../core/cells.js";
 import {fixedDomain} from "../core/similarity.js";
 import type {LayerSummary} from "../../workers/similarity.js";
@@ -88,6 +88,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     update(performance.now());
   });
   const exportLink = textButton("Export PNG", async () => {
+    paintRest();
     const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
     downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
   });
@@ -107,7 +108,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     const height = Math.round((displayWidth * image.height) / image.width);
     const copy = count > images.length ? ` (copy ${Math.floor(i / images.length) + 1})` : "";
     return new OverlayImage({
-      bitmap: image.bitmap, grid, width: displayWidth, height, index: i, handlers,
+      bitmap: image.bitmap, src: image.url, grid, width: displayWidth, height, index: i, handlers,
       label: `${image.id}${copy}, ${grid.width}×${grid.height} cells`, caption: image.credit, title: `${image.credit}\nLicence: ${image.licence}`
     });
   });
@@ -150,18 +151,26 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     update(timeStamp);
   }
 
-  /** The query changed: outline it, ask the worker, and tell the page. */
+  /**
+   * The query changed: ask the worker, outline it, and tell the page. The outlines move with the overlay
+   * they belong to (in paint()), so one hover makes one rendering frame, not two: a frame drawn in between
+   * would hold up the worker's reply. Without a query they go at once.
+   */
   function update(timeStamp: number, soon = false): void {
     state.query = hover;
     clearButton.disabled = !state.pins.length;
-    showQueries();
-    showPointer();
-    request(timeStamp);
+    if (!request(timeStamp)) showOutlines();
     onChange?.(soon);
   }
 
+  function showOutlines(): void {
+    showQueries();
+    showPointer();
+  }
+
   let clearTimer: ReturnType<typeof setTimeout> | undefined;
-  function request(timeStamp: number): void {
+  /** Asks the worker for the overlay of the current query; false if there is none (the overlay is cleared). */
+  function request(timeStamp: number): boolean {
     const refs = queryRefs(state.pins, hover);
     clearTimeout(clearTimer);
     if (!refs.length) {
@@ -170,16 +179,17 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       lastRequest = null;
       clearTimer = setTimeout(() => {
         painted = null;
-        for (const frame of frames) frame.clear();
+        clearAll();
         showBar();
         showReadout();
       }, 100);
-      return;
+      return false;
     }
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
     lastRequest = {key, queries, kind: look.kind, start: timeStamp};
     client.request(lastRequest, onValues);
     requestTop(queries, refs);
+    return true;
   }
 
   function onValues(result: Float32Array, request: SimilarityRequest): void {
@@ -189,17 +199,67 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     paint(request.start ?? performance.now());
   }
 
-  /** Paints every image from `values`; cheap enough to redo for a new colour map or scale. */
+  // Only frames on screen (or within half a screen of it) are painted at once: with a hundred images, a
+  // canvas changed off screen still costs the browser time in the next frame, which delays the next hover.
+  // The others are marked stale and painted when they come near the viewport, or once the query rests.
+  // `data-pending` on the root counts them (tests wait for 0 before reading every overlay).
+  const visible = new Uint8Array(count).fill(1); // until the observer has reported
+  const stale = new Uint8Array(count);
+  let pending = 0;
+  let words = colormapWords(look.colormap);
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const i = Number((entry.target as HTMLElement).dataset.imageIndex);
+        visible[i] = entry.isIntersecting ? 1 : 0;
+        if (visible[i] && stale[i]) paintFrame(i);
+      }
+      showPending();
+    },
+    {rootMargin: "50% 0px"}
+  );
+  for (const frame of frames) observer.observe(frame.frame);
+
+  function paintFrame(i: number): void {
+    frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+    if (stale[i]) (stale[i] = 0), --pending;
+  }
+  function showPending(): void {
+    root.dataset.pending = String(pending);
+  }
+  let restTimer: ReturnType<typeof setTimeout> | undefined;
+  function paintRest(): void {
+    clearTimeout(restTimer);
+    for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
+    showPending();
+  }
+
+  /** Paints every image from `values` (those off screen later); cheap enough to redo for a new colour map or scale. */
   function paint(start: number): void {
     if (!painted) return;
     const fixed = fixedDomain(painted.kind, summary.maxNorm);
     scaleDomains(values, cellStart, look.scale, fixed, domains);
-    const words = colormapWords(look.colormap);
-    for (let i = 0; i < count; ++i) frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+    words = colormapWords(look.colormap);
+    showOutlines();
+    for (let i = 0; i < count; ++i) {
+      if (visible[i]) paintFrame(i);
+      else if (!stale[i]) (stale[i] = 1), ++pending;
+    }
     const end = performance.now();
+    showPending();
+    clearTimeout(restTimer);
+    if (pending) restTimer = setTimeout(paintRest, 80);
     showBar();
     showReadout();
     root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start, end}}));
+  }
+
+  function clearAll(): void {
+    clearTimeout(restTimer);
+    stale.fill(0);
+    pending = 0;
+    showPending();
+    for (const frame of frames) frame.clear();
   }
 
   /** The colour bar for the current look; a per-image scale shows the image under the pointer (or the first query's). */
@@ -296,8 +356,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   // First paint: the query the state carries (from the URL, or from the previous layer).
   for (const frame of frames) frame.setOpacity(look.opacity);
   clearButton.disabled = !state.pins.length;
-  showQueries();
-  showPointer();
+  showOutlines();
   showBar();
   showReadout();
   request(performance.now());

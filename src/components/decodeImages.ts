@@ -5,6 +5,8 @@ import {readImageTable, type ImageRecord, type ImageSet} from "../core/imageTabl
 /** An image of the dataset, decoded; `width` × `height` is the model input size. */
 export interface DecodedImage extends Omit<ImageRecord, "jpeg"> {
   bitmap: ImageBitmap;
+  /** An object URL of the JPEG, for <img> elements (the page's figures show photos as images, not canvases). */
+  url: string;
 }
 
 /** A dataset's configuration, its model and its decoded images. */
@@ -20,11 +22,13 @@ export async function decodeImages(buffer: ArrayBuffer): Promise<DecodedImageSet
   const decoded = await Promise.all(
     images.map(async ({jpeg, ...image}) => {
       // Arrow hands out views of a plain ArrayBuffer, never of a SharedArrayBuffer.
-      const bitmap = await createImageBitmap(new Blob([jpeg as Uint8Array<ArrayBuffer>], {type: "image/jpeg"}));
+      const blob = new Blob([jpeg as Uint8Array<ArrayBuffer>], {type: "image/jpeg"});
+      const bitmap = await createImageBitmap(blob);
       if (bitmap.width !== image.width || bitmap.height !== image.height) {
         throw new Error(`image ${image.id}: the JPEG is ${bitmap.width}×${bitmap.height}, the table says ${image.width}×${image.height}`);
       }
-      return {...image, bitmap};
+      // Kept for the page's lifetime: the set is decoded once per page view (imageSetLoader).
+      return {...image, bitmap, url: URL.createObjectURL(blob)};
     })
   );
   return {dataset, model, images: decoded, bytes: buffer.byteLength};

@@ -45,7 +45,7 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
   const y0 = pad + titleHeight;
   images.forEach((image, i) => {
     const x = pad + rects[i].left - left, y = y0 + rects[i].top - top, w = rects[i].width, h = rects[i].height;
-    context.drawImage(image.photo, x, y, w, h);
+    context.drawImage(image.bitmap, x, y, w, h);
     context.save();
     context.imageSmoothingEnabled = false;
     context.globalAlpha = opacity;

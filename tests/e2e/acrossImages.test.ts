@@ -282,6 +282,28 @@ describe("across images page", () => {
     await copies.close();
   });
 
+  test("with 99 images, a hover paints the images on screen first and the rest once the pointer rests", async () => {
+    const many = await site.context.newPage();
+    await many.goto(new URL("across-images?copies=9", site.url).href);
+    await waitForFigure(many, "animals", "mixed4", 99);
+    // At the paint event: how many images wait, and whether the last (far below the viewport) is still blank.
+    await many.evaluate(() => {
+      document.addEventListener("overlaypaint", (event) => {
+        const root = (event.target as HTMLElement).closest("[data-testid=overlay-figure]") as HTMLElement;
+        const last = root.querySelector<HTMLCanvasElement>('.overlay-frame[data-image-index="98"] canvas.overlay-cells')!;
+        const alpha = last.getContext("2d")!.getImageData(0, 0, last.width, last.height).data.filter((_, k) => k % 4 === 3);
+        (window as unknown as {atPaint: unknown}).atPaint = {pending: Number(root.dataset.pending), lastBlank: alpha.every((a) => a === 0)};
+      }, {once: true});
+    });
+    await paintAfter(many, () => hoverCell(many, frameOf(0), 5, 5));
+    const atPaint = (await many.evaluate(() => (window as unknown as {atPaint: unknown}).atPaint)) as {pending: number; lastBlank: boolean};
+    assert.ok(atPaint.pending > 50 && atPaint.lastBlank, JSON.stringify(atPaint));
+    const pixels = await overlayPixels(many); // waits for data-pending to reach 0
+    assert.deepEqual(pixels[98].rgba, pixels[10].rgba, "image 98 is a copy of image 10");
+    assert.ok(pixels[98].rgba.some((v, k) => k % 4 === 3 && v !== pixels[98].rgba[3]), "image 98 was painted");
+    await many.close();
+  });
+
   test("no request leaves 127.0.0.1 and nothing logs an error", () => {
     const outside = site.requests.filter((r) => !r.url.startsWith(site.url) && !/^(data|blob):/.test(r.url));
     assert.deepEqual(outside, []);

@@ -95,8 +95,12 @@ export interface OverlayPixels {
   rgba: number[];
 }
 
-/** Every grid-resolution overlay canvas under the figure, read with getImageData. */
+/**
+ * Every grid-resolution overlay canvas under the figure, read with getImageData, once the frames off screen
+ * have been painted too (the figure paints those after the ones on screen; data-pending counts them).
+ */
 export async function overlayPixels(page: Page): Promise<OverlayPixels[]> {
+  await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>("[data-testid=overlay-figure]")].every((n) => (n.dataset.pending ?? "0") === "0"), null, {timeout: 10_000});
   return page.$$eval("[data-testid=overlay-figure] .overlay-frame", (frames) =>
     frames.map((node) => {
       const frame = node as HTMLElement;
