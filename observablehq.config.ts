@@ -45,8 +45,8 @@ function dataFilesModule(datasets: DatasetConfig[]): string {
 // guess, and valueOf() returns the attachment itself.
 import {FileAttachment} from "observablehq:stdlib";
 
-/** The datasets, in name order: name and title. */
-export const datasets = ${JSON.stringify(datasets.map(({name, title}) => ({name, title})))};
+/** The datasets, in name order: name, title and model id. */
+export const datasets = ${JSON.stringify(datasets.map(({name, title, model}) => ({name, title, model})))};
 
 /** Each dataset's image table and layer tables, as FileAttachments. */
 export const dataFiles = {

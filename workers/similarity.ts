@@ -5,7 +5,9 @@
 // else in the TypeScript loop they are tested against (src/core/similarity.ts).
 import {expose, transfer} from "comlink";
 import {WasmCodeDots, wasmSimdSupported} from "../src/core/codeDots.js";
-import {readLayerTable, type LayerData, type LayerInfo} from "../src/core/layerTable.js";
+import type {Size} from "../src/core/cells.js";
+import {cellStarts, readLayerTable, type LayerData, type LayerInfo} from "../src/core/layerTable.js";
+import {quantizeCellsWithStep} from "../src/core/quantize.js";
 import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../src/core/similarity.js";
 import {topK} from "../src/core/topK.js";
 
@@ -22,10 +24,26 @@ export interface LayerSummary {
   bytes: number;
   /** Which loop computes the dot products: "wasm-simd" or "js". */
   backend: "wasm-simd" | "js";
+  /** Images added after the file (live uploads), at the end of `info.grids`. */
+  added: number;
+  /** Components of the added images' unit vectors beyond the table's code range (clipped to 255). */
+  clipped: number;
+}
+
+/** An image added to a loaded layer: its cell-major activations at that layer. */
+export interface AddedImage {
+  grid: Size;
+  /** grid.height × grid.width rows of `channels` floats (post-ReLU, so ≥ 0). */
+  values: Float32Array;
 }
 
 interface Loaded {
+  /** The file's cells (with copies), before any added images. */
+  base: LayerData;
+  bytes: number;
   data: LayerData;
+  added: number;
+  clipped: number;
   kernel: WasmCodeDots | null;
   scratch: QueryScratch;
   single: Float32Array;
@@ -82,6 +100,36 @@ function combined(layer: Loaded, queries: ArrayLike<number>, kind: SimilarityKin
   return out;
 }
 
+/** Makes `data` the layer's cells: the kernel's memory, scratch and buffers follow its size. */
+function install(key: string, base: LayerData, bytes: number, data: LayerData, added: number, clipped: number): LayerSummary {
+  const cells = data.norms.length;
+  const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
+  layers.set(key, {base, bytes, data, added, clipped, kernel, scratch: queryScratch(data.info.channels, cells), single: new Float32Array(cells), ranked: new Int32Array(0)});
+  let maxNorm = 0;
+  for (let i = 0; i < cells; ++i) if (data.norms[i] > maxNorm) maxNorm = data.norms[i];
+  return {info: data.info, cells, cellStart: data.cellStart, maxNorm, bytes, backend: kernel ? "wasm-simd" : "js", added, clipped};
+}
+
+/** The file's cells followed by the added images', coded with the file's step. */
+function withAdded(base: LayerData, images: readonly AddedImage[]): {data: LayerData; clipped: number} {
+  const {info} = base;
+  const channels = info.channels;
+  const coded = images.map(({grid, values}, i) => {
+    if (values.length !== grid.width * grid.height * channels) {
+      throw new RangeError(`added image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
+    }
+    return quantizeCellsWithStep(values, channels, info.step);
+  });
+  const codes = new Uint8Array(base.codes.length + coded.reduce((n, q) => n + q.codes.length, 0));
+  const norms = new Float32Array(base.norms.length + coded.reduce((n, q) => n + q.norms.length, 0));
+  codes.set(base.codes);
+  norms.set(base.norms);
+  let at = base.norms.length;
+  for (const q of coded) codes.set(q.codes, at * channels), norms.set(q.norms, at), (at += q.norms.length);
+  const grids = [...info.grids, ...images.map((image) => image.grid)];
+  return {data: {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)}, clipped: coded.reduce((n, q) => n + q.clipped, 0)};
+}
+
 const api = {
   /** Fetches and decodes the layer file at `url` under `key`; `copies` repeats its images (benchmarks). */
   async load(key: string, url: string, copies = 1): Promise<LayerSummary> {
@@ -89,12 +137,19 @@ const api = {
     if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
     const buffer = await response.arrayBuffer();
     const data = repeat(readLayerTable(buffer), copies);
-    const cells = data.norms.length;
-    const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
-    layers.set(key, {data, kernel, scratch: queryScratch(data.info.channels, cells), single: new Float32Array(cells), ranked: new Int32Array(0)});
-    let maxNorm = 0;
-    for (let i = 0; i < cells; ++i) if (data.norms[i] > maxNorm) maxNorm = data.norms[i];
-    return {info: data.info, cells, cellStart: data.cellStart, maxNorm, bytes: buffer.byteLength, backend: kernel ? "wasm-simd" : "js"};
+    return install(key, data, buffer.byteLength, data, 0, 0);
+  },
+
+  /**
+   * Replaces the images added to layer `key` (live uploads) with `images`, after the file's own; their
+   * vectors are coded with the file's step, so they compare with its cells exactly as its cells do with
+   * each other. Pass [] to drop them. The buffers are only read (pass them with transfer() to move them).
+   */
+  setAdded(key: string, images: AddedImage[]): LayerSummary {
+    const {base, bytes} = get(key);
+    if (!images.length) return install(key, base, bytes, base, 0, 0);
+    const {data, clipped} = withAdded(base, images);
+    return install(key, base, bytes, data, images.length, clipped);
   },
 
   /**

@@ -44,6 +44,8 @@ export interface SimilarityExplorerOptions {
   topMatches?: number;
   /** Show the Export PNG button. */
   exportButton?: boolean;
+  /** Images added after the set's (and its copies'): the user's uploads, in the order the worker holds them. */
+  extra?: readonly DecodedImage[];
   /** Called when the query or pins change (e.g. to write the URL); `soon` marks pointer moves. */
   onChange?: (soon: boolean) => void;
 }
@@ -56,12 +58,13 @@ const madeIn = new WeakMap<ViewState, {dataset: string; grids: readonly Size[]}>
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): SimilarityExplorerNode {
-  const {client, key, summary, dataset, state, width, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, onChange} = options;
+  const {client, key, summary, dataset, state, width, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], onChange} = options;
   const {grids} = summary.info;
   const {cellStart} = summary;
   const count = grids.length;
-  if (!images.length || count % images.length !== 0) throw new RangeError(`invalid layer: ${count} grids for ${images.length} images`);
-  const imageOf = (i: number) => images[i % images.length];
+  const bundled = count - extra.length; // the set's images times its copies
+  if (!images.length || bundled <= 0 || bundled % images.length !== 0) throw new RangeError(`invalid layer: ${count} grids for ${images.length} images and ${extra.length} added`);
+  const imageOf = (i: number) => (i < bundled ? images[i % images.length] : extra[i - bundled]);
   adoptRefs(state, dataset, grids);
 
   let look: Look = {kind: state.kind, colormap: state.colormap, scale: state.scale, opacity: state.opacity, field: state.field};
@@ -106,7 +109,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const frames = grids.map((grid, i) => {
     const image = imageOf(i);
     const height = Math.round((displayWidth * image.height) / image.width);
-    const copy = count > images.length ? ` (copy ${Math.floor(i / images.length) + 1})` : "";
+    const copy = bundled > images.length && i < bundled ? ` (copy ${Math.floor(i / images.length) + 1})` : "";
     return new OverlayImage({
       bitmap: image.bitmap, src: image.url, grid, width: displayWidth, height, index: i, handlers,
       label: `${image.id}${copy}, ${grid.width}×${grid.height} cells`, caption: image.credit, title: `${image.credit}\nLicence: ${image.licence}`
@@ -194,6 +197,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
 
   function onValues(result: Float32Array, request: SimilarityRequest): void {
     if (request !== lastRequest) return; // the query was cleared or changed meanwhile
+    if (result.length !== values.length) return; // the layer changed under this figure (uploads added); a new one is coming
     values.set(result);
     painted = request;
     paint(request.start ?? performance.now());

@@ -3,7 +3,7 @@
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
 import {transfer} from "comlink";
 import type {SimilarityKind} from "../core/similarity.js";
-import type {LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {AddedImage, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
 import type {WorkerHandle} from "./startWorker.js";
 
 /** One similarity request: which layer, which query cells (max over several), which function. */
@@ -28,6 +28,11 @@ export class SimilarityClient {
   /** Loads a layer file into the worker under `key`. */
   load(key: string, url: string, copies = 1): Promise<LayerSummary> {
     return this.handle.remote.load(key, url, copies) as Promise<LayerSummary>;
+  }
+
+  /** Replaces the images added to layer `key` (live uploads); their buffers are moved to the worker. */
+  setAdded(key: string, images: AddedImage[]): Promise<LayerSummary> {
+    return this.handle.remote.setAdded(key, transfer(images, images.map((i) => i.values.buffer as ArrayBuffer))) as Promise<LayerSummary>;
   }
 
   /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */

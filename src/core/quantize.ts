@@ -34,14 +34,48 @@ export function quantizeCells(values: Float32Array, channels: number): Quantized
     if (n > 0 && max / n > largest) largest = max / n;
   }
   const step = largest > 0 ? largest / 255 : 1 / 255;
-  const codes = new Uint8Array(values.length);
+  return {codes: encodeUnit(values, channels, norms, step), norms, step, channels};
+}
+
+/**
+ * Quantises cell-major float vectors with a given step: how images added later (live uploads) join a table
+ * whose step was fixed when it was built, so their codes and the table's multiply together. A component
+ * larger than 255 steps is clipped to 255 (its vector's cosines then err slightly low).
+ */
+export function quantizeCellsWithStep(values: Float32Array, channels: number, step: number): QuantizedCells & {clipped: number} {
+  if (!(channels > 0) || values.length % channels !== 0) throw new RangeError(`${values.length} values do not split into vectors of ${channels}`);
+  if (!(step > 0)) throw new RangeError(`invalid step: ${step}`);
+  const cells = values.length / channels;
+  const norms = new Float32Array(cells);
+  let clipped = 0;
   for (let i = 0; i < cells; ++i) {
+    let s = 0;
+    for (let c = i * channels, end = c + channels; c < end; ++c) {
+      const v = values[c];
+      if (!(v >= 0)) throw new RangeError(`cell ${i} has value ${v}: 8-bit codes need non-negative activations (after a ReLU)`);
+      s += v * v;
+    }
+    norms[i] = Math.sqrt(s);
+  }
+  const codes = encodeUnit(values, channels, norms, step);
+  for (let i = 0; i < cells; ++i) {
+    const n = norms[i];
+    if (n === 0) continue;
+    for (let c = i * channels, end = c + channels; c < end; ++c) if (values[c] / n > 255.5 * step) ++clipped;
+  }
+  return {codes, norms, step, channels, clipped};
+}
+
+/** code = round(v / (‖v‖ · step)), clipped to 255; zero vectors give zero codes. */
+function encodeUnit(values: Float32Array, channels: number, norms: Float32Array, step: number): Uint8Array {
+  const codes = new Uint8Array(values.length);
+  for (let i = 0; i < norms.length; ++i) {
     const n = norms[i];
     if (n === 0) continue; // zero vector: all codes 0
     const k = 1 / (n * step);
     for (let c = i * channels, end = c + channels; c < end; ++c) codes[c] = Math.min(255, Math.round(values[c] * k));
   }
-  return {codes, norms, step, channels};
+  return codes;
 }
 
 /** Cosine of cells i and j from their codes: step² · Σ code_i · code_j (0 for zero vectors). */

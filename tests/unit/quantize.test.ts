@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {cosine} from "../../src/core/cosine.js";
-import {codeCosine, decodeCell, quantizeCells} from "../../src/core/quantize.js";
+import {codeCosine, decodeCell, quantizeCells, quantizeCellsWithStep} from "../../src/core/quantize.js";
 
 /** Sparse non-negative vectors like post-ReLU activations, seeded. */
 function reluVectors(cells: number, channels: number, seed = 7): Float32Array {
@@ -51,4 +51,33 @@ test("quantizeCells rejects negative values and ragged input", () => {
   assert.throws(() => quantizeCells(new Float32Array([1, -0.5]), 2), /cell 0 has value -0.5/);
   assert.throws(() => quantizeCells(new Float32Array(5), 2), /5 values do not split into vectors of 2/);
   assert.throws(() => quantizeCells(new Float32Array([NaN, 1]), 2), /has value NaN/);
+});
+
+test("quantizeCellsWithStep codes added cells with a table's step: same codes as the table's own, cosines across within 0.01", () => {
+  const C = 256;
+  const table = reluVectors(60, C, 11), added = reluVectors(20, C, 12);
+  const q = quantizeCells(table, C);
+  // Cells the table was built from get exactly the table's codes again.
+  const again = quantizeCellsWithStep(table, C, q.step);
+  assert.deepEqual(again.codes, q.codes);
+  assert.deepEqual(again.norms, q.norms);
+  assert.equal(again.clipped, 0);
+  const a = quantizeCellsWithStep(added, C, q.step);
+  let worst = 0;
+  for (let i = 0; i < 60; ++i) for (let j = 0; j < 20; ++j) {
+    const exact = cosine(table.subarray(i * C, (i + 1) * C), added.subarray(j * C, (j + 1) * C));
+    let dot = 0;
+    for (let c = 0; c < C; ++c) dot += q.codes[i * C + c] * a.codes[j * C + c];
+    worst = Math.max(worst, Math.abs(dot * q.step * q.step - exact));
+  }
+  assert.ok(worst < 0.01, `max cosine error ${worst}`);
+});
+
+test("quantizeCellsWithStep clips components beyond 255 steps and counts them", () => {
+  const values = new Float32Array([1, 0, 0, 0, 1, 1]); // two cells of 3: the first is a unit axis
+  const q = quantizeCellsWithStep(values, 3, 0.5 / 255); // 1.0 needs 510 steps: clipped
+  assert.equal(q.codes[0], 255);
+  assert.equal(q.clipped, 3); // and both components of the second (0.707 needs 361 steps)
+  assert.throws(() => quantizeCellsWithStep(values, 3, 0), /invalid step/);
+  assert.throws(() => quantizeCellsWithStep(new Float32Array([-1, 0, 0]), 3, 0.01), /non-negative/);
 });

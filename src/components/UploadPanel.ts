@@ -1,0 +1,233 @@
+// "Your images": where users add their own pictures. Files come from the picker, from a drop anywhere on the
+// page, or from a paste; each runs through the model in this browser (workers/uploads.ts, onnxruntime-web)
+// at every layer the model exposes, and is kept with its activations in IndexedDB (uploadStore.ts), so it
+// joins the set on every page. Nothing is sent anywhere: the only requests are the site's own model and
+// runtime files, fetched on the first upload.
+//
+// The panel shows a progress bar (the two downloads, then each image), which backend ran and how long it
+// took, a message per refused file (what was wrong and what to do), and the uploads with a Remove button.
+import type {ModelSpec} from "../core/modelSpec.js";
+import type {DownloadProgress} from "../../workers/uploads.js";
+import {textButton} from "./textButton.js";
+import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "./uploadsClient.js";
+import {uploadStore, type UploadLayer, type UploadRecord} from "./uploadStore.js";
+
+/** Options of UploadPanel. */
+export interface UploadPanelOptions {
+  /** The model the set was computed with; uploads are run through the same one. */
+  model: UploadModelId;
+  /** Ends the worker and the page-wide listeners (the cell's invalidation). */
+  invalidation?: Promise<unknown>;
+}
+
+const MB = 1e6;
+
+/** The panel's node. */
+export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElement {
+  const root = el("section", "upload-panel");
+  root.dataset.testid = "upload-panel";
+  const heading = el("h3", "");
+  heading.textContent = "Your images";
+  const intro = el("p", "upload-intro");
+  intro.textContent = "Add photos of your own: they run through the model in this browser and join the set on every page. They are kept in this browser only; nothing is uploaded to a server.";
+
+  const input = Object.assign(document.createElement("input"), {type: "file", multiple: true, accept: "image/*"});
+  input.hidden = true;
+  input.dataset.testid = "upload-input";
+  const choose = textButton("Choose images…", () => input.click());
+  const zone = el("div", "upload-zone");
+  const hint = el("span", "");
+  hint.textContent = " or drop them anywhere on the page, or paste them.";
+  zone.append(choose, hint, input);
+
+  const progress = Object.assign(document.createElement("progress"), {max: 1, value: 0});
+  progress.hidden = true;
+  const status = el("p", "upload-status");
+  status.setAttribute("aria-live", "polite");
+  status.dataset.testid = "upload-status";
+  const errors = el("ul", "upload-errors");
+  errors.dataset.testid = "upload-errors";
+  const list = el("ul", "upload-list");
+  list.dataset.testid = "upload-list";
+  const removeAll = textButton("Remove all", async () => {
+    await (await uploadStore()).clear();
+  });
+  removeAll.hidden = true;
+  root.append(heading, intro, zone, progress, status, errors, list, removeAll);
+
+  // The worker starts on the first upload; init() downloads the model and the runtime once.
+  let client: UploadsClient | null = null;
+  let ready: Promise<{spec: ModelSpec; backend: string; numThreads: number}> | null = null;
+  let queue: Promise<void> = Promise.resolve();
+  let waiting = 0;
+
+  function start(): Promise<{spec: ModelSpec; backend: string; numThreads: number}> {
+    client ??= startUploads(invalidation);
+    const c = client;
+    ready ??= (async () => {
+      const spec = (await uploadFiles.models[model].spec.json()) as ModelSpec;
+      const loaded = {model: 0, runtime: 0};
+      const total = {model: 0, runtime: 0};
+      let downloading = true; // progress messages can arrive after init() has returned
+      const onProgress = ({file, loaded: n, total: t}: DownloadProgress) => {
+        if (!downloading) return;
+        const key = file === "model" ? "model" : "runtime";
+        loaded[key] = n;
+        if (t) total[key] = t;
+        const all = total.model + total.runtime;
+        progress.hidden = false;
+        progress.max = all || 1;
+        progress.value = loaded.model + loaded.runtime;
+        status.textContent = `Downloading the model (${(loaded.model / MB).toFixed(1)} of ${(total.model / MB).toFixed(1)} MB) and its runtime (${(loaded.runtime / MB).toFixed(1)} of ${(total.runtime / MB).toFixed(1)} MB), once…`;
+      };
+      status.textContent = "Starting the model…";
+      const done = await c.init({model, outputs: spec.layers.map((l) => l.name), onProgress}).finally(() => (downloading = false));
+      return {spec, backend: done.backend, numThreads: done.numThreads};
+    })();
+    ready.catch(() => (ready = null));
+    return ready;
+  }
+
+  /** Runs `files` one after another; each refused file gets its own message. */
+  function addFiles(files: readonly File[]): void {
+    if (!files.length) return;
+    waiting += files.length;
+    let index = 0;
+    queue = queue.then(async () => {
+      const total = files.length;
+      for (const file of files) {
+        ++index;
+        try {
+          const {spec, backend, numThreads} = await start();
+          progress.hidden = false;
+          progress.max = total;
+          progress.value = index - 1;
+          status.textContent = `Running ${index} of ${total}: ${file.name || "pasted image"}…`;
+          const result = await client!.embed(file, {name: file.name || "pasted image"});
+          const layers: Record<string, UploadLayer> = {};
+          for (const [name, layer] of Object.entries(result.layers)) layers[name] = {grid: layer.grid, channels: layer.channels, values: layer.values};
+          const record: UploadRecord = {
+            id: crypto.randomUUID(),
+            name: result.name ?? "pasted image",
+            model: spec.id,
+            added: Date.now(),
+            width: result.width,
+            height: result.height,
+            originalWidth: result.originalWidth,
+            originalHeight: result.originalHeight,
+            jpeg: result.jpeg,
+            backend: describeBackend(backend, numThreads),
+            inferenceMs: result.ms.inference
+          };
+          await (await uploadStore()).add(record, layers);
+          progress.value = index;
+          status.textContent = `${record.name} ran on ${record.backend}: ${Math.round(result.ms.inference)} ms for the model, ${Math.round(result.ms.total)} ms in all.`;
+        } catch (error) {
+          showError(file.name || "pasted image", error);
+          status.textContent = "";
+        } finally {
+          --waiting;
+        }
+      }
+      if (!waiting) progress.hidden = true;
+    });
+  }
+
+  function showError(name: string, error: unknown): void {
+    const item = el("li", "");
+    const message = (error as Error)?.message ?? String(error);
+    // textContent: a file name is the user's text, never markup.
+    item.textContent = message.includes(JSON.stringify(name)) || message.includes(name) ? capitalise(message) : `${name}: ${message}`;
+    const dismiss = textButton("Dismiss", () => item.remove());
+    item.append(" ", dismiss);
+    errors.append(item);
+  }
+
+  // The list of uploads, redrawn from the store after every change.
+  const urls: string[] = [];
+  async function showList(): Promise<void> {
+    const store = await uploadStore();
+    const records = await store.list(model);
+    for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+    list.replaceChildren(
+      ...records.map((record) => {
+        const item = el("li", "");
+        const thumb = Object.assign(document.createElement("img"), {alt: "", width: 40, height: Math.round((40 * record.height) / record.width)});
+        const url = URL.createObjectURL(record.jpeg);
+        urls.push(url);
+        thumb.src = url;
+        const name = el("span", "upload-name");
+        name.textContent = record.name;
+        name.title = `${record.originalWidth}×${record.originalHeight}, ran on ${record.backend} in ${Math.round(record.inferenceMs)} ms`;
+        const remove = textButton("Remove", () => store.remove(record.id));
+        remove.setAttribute("aria-label", `Remove ${record.name}`);
+        item.append(thumb, name, remove);
+        return item;
+      })
+    );
+    removeAll.hidden = records.length < 2;
+  }
+
+  // Input: picker, drop anywhere on the page, paste.
+  input.addEventListener("change", () => {
+    addFiles([...(input.files ?? [])]);
+    input.value = "";
+  });
+  const onDragOver = (event: DragEvent) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault(); // otherwise the browser opens the dropped file in place of the page
+    event.dataTransfer.dropEffect = "copy";
+    root.classList.add("upload-dragging");
+  };
+  const onDragLeave = (event: DragEvent) => {
+    if (!event.relatedTarget) root.classList.remove("upload-dragging");
+  };
+  const onDrop = (event: DragEvent) => {
+    if (!event.dataTransfer?.types.includes("Files")) return;
+    event.preventDefault();
+    root.classList.remove("upload-dragging");
+    addFiles([...event.dataTransfer.files]);
+  };
+  const onPaste = (event: ClipboardEvent) => {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!files.length) return;
+    event.preventDefault();
+    addFiles(files);
+  };
+  window.addEventListener("dragover", onDragOver);
+  window.addEventListener("dragleave", onDragLeave);
+  window.addEventListener("drop", onDrop);
+  document.addEventListener("paste", onPaste);
+  let unsubscribe = () => {};
+  uploadStore().then(
+    (store) => {
+      unsubscribe = store.subscribe(() => void showList());
+      return showList();
+    },
+    (error) => showError("uploads", error)
+  );
+  invalidation?.then(() => {
+    window.removeEventListener("dragover", onDragOver);
+    window.removeEventListener("dragleave", onDragLeave);
+    window.removeEventListener("drop", onDrop);
+    document.removeEventListener("paste", onPaste);
+    unsubscribe();
+    for (const url of urls.splice(0)) URL.revokeObjectURL(url);
+  });
+  return root;
+}
+
+/** "WebAssembly (2 threads)" or "WebGPU". */
+export function describeBackend(backend: string, threads: number): string {
+  return backend === "webgpu" ? "WebGPU" : `WebAssembly (${threads} thread${threads === 1 ? "" : "s"})`;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  return node;
+}

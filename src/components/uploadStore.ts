@@ -1,0 +1,155 @@
+// Users' uploaded images and their activations, kept in this browser's IndexedDB so that they follow the
+// user from page to page (Across images, Across layers) and survive a reload; nothing here is ever sent
+// anywhere. One record per upload (the file, the model-input JPEG shown in the figures, sizes and timings)
+// and one record per upload and layer (cell-major float32 activations), written in one transaction, so an
+// upload is stored whole or not at all. Pages read only the layers they show.
+//
+// Every change is announced on a BroadcastChannel, so other tabs and the other figures of the page follow.
+import type {Size} from "../core/cells.js";
+
+/** An upload as stored, without its activations. */
+export interface UploadRecord {
+  /** Unique id (random), also the key of its layers. */
+  id: string;
+  /** The file's name as the user's system gave it (may contain anything: show it as text). */
+  name: string;
+  /** Model whose activations are stored (e.g. "inception_v3"). */
+  model: string;
+  /** When it was added (Date.now()), for ordering. */
+  added: number;
+  /** Model input size (the size of `jpeg`) and the decoded file's size. */
+  width: number;
+  height: number;
+  originalWidth: number;
+  originalHeight: number;
+  /** The exact picture the model saw, JPEG-encoded. */
+  jpeg: Blob;
+  /** Where and how fast it ran, for the page to say. */
+  backend: string;
+  inferenceMs: number;
+}
+
+/** One upload's activations at one layer. */
+export interface UploadLayer {
+  grid: Size;
+  channels: number;
+  /** grid.height × grid.width rows of `channels` floats. */
+  values: Float32Array;
+}
+
+const DB_NAME = "similarity-overlays-uploads";
+const DB_VERSION = 1;
+const CHANNEL = "similarity-overlays-uploads";
+
+/** A request's result as a promise. */
+function done<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** Resolves when the transaction commits; rejects (and nothing is kept) if it aborts. */
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = tx.onerror = () => reject(tx.error ?? new Error("the browser aborted the write"));
+  });
+}
+
+/** Explains IndexedDB failures in words a user can act on. */
+function storageError(error: unknown, doing: string): Error {
+  const name = (error as DOMException)?.name;
+  if (name === "QuotaExceededError") return new Error(`could not ${doing}: the browser's storage for this site is full. Remove some uploads and try again.`);
+  return new Error(`could not ${doing}: the browser refused to store it (${(error as Error)?.message ?? String(error)}). Private windows may not allow storage.`);
+}
+
+export class UploadStore {
+  private readonly channel: BroadcastChannel | null = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(private readonly db: IDBDatabase) {
+    if (this.channel) this.channel.onmessage = () => this.notify(false);
+  }
+
+  /** Opens (and on first use creates) the store. */
+  static async open(): Promise<UploadStore> {
+    if (typeof indexedDB === "undefined") throw new Error("this browser has no IndexedDB, so uploads cannot be kept");
+    const request = indexedDB.open(DB_NAME, DB_VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("uploads")) db.createObjectStore("uploads", {keyPath: "id"});
+      if (!db.objectStoreNames.contains("layers")) db.createObjectStore("layers");
+    };
+    try {
+      return new UploadStore(await done(request));
+    } catch (error) {
+      throw storageError(error, "open the uploads store");
+    }
+  }
+
+  /** Every upload, oldest first. */
+  async list(model?: string): Promise<UploadRecord[]> {
+    const all = (await done(this.db.transaction("uploads").objectStore("uploads").getAll())) as UploadRecord[];
+    return all.filter((r) => !model || r.model === model).sort((a, b) => a.added - b.added || (a.id < b.id ? -1 : 1));
+  }
+
+  /** Stores an upload with its layers, all or nothing. */
+  async add(record: UploadRecord, layers: Readonly<Record<string, UploadLayer>>): Promise<void> {
+    try {
+      const tx = this.db.transaction(["uploads", "layers"], "readwrite");
+      const written = committed(tx);
+      tx.objectStore("uploads").put(record);
+      for (const [name, layer] of Object.entries(layers)) tx.objectStore("layers").put(layer, [record.id, name]);
+      await written;
+    } catch (error) {
+      throw storageError(error, `keep ${JSON.stringify(record.name)}`);
+    }
+    this.notify(true);
+  }
+
+  /** One upload's activations at `layer`, or undefined if it has none there. */
+  async layer(id: string, layer: string): Promise<UploadLayer | undefined> {
+    return (await done(this.db.transaction("layers").objectStore("layers").get([id, layer]))) as UploadLayer | undefined;
+  }
+
+  /** Removes an upload and its layers. */
+  async remove(id: string): Promise<void> {
+    const tx = this.db.transaction(["uploads", "layers"], "readwrite");
+    const written = committed(tx);
+    tx.objectStore("uploads").delete(id);
+    tx.objectStore("layers").delete(IDBKeyRange.bound([id], [id, []]));
+    await written;
+    this.notify(true);
+  }
+
+  /** Removes every upload. */
+  async clear(): Promise<void> {
+    const tx = this.db.transaction(["uploads", "layers"], "readwrite");
+    const written = committed(tx);
+    tx.objectStore("uploads").clear();
+    tx.objectStore("layers").clear();
+    await written;
+    this.notify(true);
+  }
+
+  /** Calls `listener` after every change (here or in another tab); returns the unsubscribe function. */
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(broadcast: boolean): void {
+    if (broadcast) this.channel?.postMessage("changed");
+    for (const listener of this.listeners) listener();
+  }
+}
+
+let shared: Promise<UploadStore> | null = null;
+
+/** The page's store, opened once. */
+export function uploadStore(): Promise<UploadStore> {
+  shared ??= UploadStore.open();
+  shared.catch(() => (shared = null));
+  return shared;
+}
