@@ -13,6 +13,7 @@ import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import {rgbToBytes, type Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
 import {download, type DownloadProgress} from "./download.js";
+import {holdLifeline} from "./lifeline.js";
 import {fallBackToWasm, isOrtThread, ort, sessionOptionsFor, setupOrt, type OrtSetup} from "./ortSetup.js";
 import type {Backend} from "./runtimePlan.js";
 
@@ -329,7 +330,9 @@ const api = {
    */
   inspectModel: (file: Blob | Uint8Array | ArrayBuffer, options?: InspectOptions) => serial(() => inspectModel(file, options)),
   /** Releases the session. */
-  dispose: () => serial(dispose)
+  dispose: () => serial(dispose),
+  /** Holds the Web Lock `name` until this worker ends, so the page can tell when it dies (workers/lifeline.ts). */
+  lifeline: (name: string) => holdLifeline(name)
 };
 
 /** The worker's interface, for Comlink's wrap<UploadsApi>(). */
