@@ -118,7 +118,7 @@ export function startRestartingWorker<T>(url: () => Promise<string>, options: Re
       self.die(event.message ? `it failed: ${event.message}` : "it could not load or failed");
     });
     // The lifeline: granted to the page when the worker's own hold ends with the worker.
-    const lifeline = `restarting-worker-${Date.now().toString(36)}-${++lifelines}`;
+    const lifeline = `restarting-worker-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${++lifelines}`;
     const locks = (navigator as Navigator & {locks?: {request(name: string, options: {signal: AbortSignal}, callback: () => unknown): Promise<unknown>}}).locks;
     void (remote as unknown as Remote<WithLifeline>)
       .lifeline(lifeline)

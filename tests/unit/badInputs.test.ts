@@ -21,6 +21,7 @@ import {
 } from "../../src/core/imageFile.js";
 import {checkModelBytes, checkModelFile, describeModel, formatBytes, MAX_MODEL_BYTES} from "../../src/core/modelFile.js";
 import {HTML_NAME, LONG_NAME, SVG_WITH_SCRIPT, writeBadInputs, type BadInput} from "../fixtures/badInputs.js";
+import {buildModel} from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
 
 const text = (s: string) => new TextEncoder().encode(s);
@@ -138,9 +139,8 @@ describe("model checks", () => {
     assert.equal(message(() => checkModelBytes("m.onnx", Uint8Array.from([0x08, 0x08, 0x12, 0x04]))), "no error");
   });
 
-  test("a model that is an image model with a 4-D input of 1 channel is described", async () => {
-    const spec = models.nchwSymbolic();
-    const description = await describeModel(ort, (await import("../fixtures/makeOnnx.js")).buildModel(spec), "net.onnx", {size: {height: 32, width: 32}});
+  test("an image model is described: its input and layers, at the probe size asked for", async () => {
+    const description = await describeModel(ort, buildModel(models.nchwSymbolic()), "net.onnx", {size: {height: 32, width: 32}});
     assert.deepEqual(description.input, {name: "input", layout: "NCHW", channels: 3, batch: null, height: null, width: null});
     assert.equal(description.layers.at(-1)?.output, "t4");
   });
