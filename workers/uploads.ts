@@ -6,26 +6,22 @@
 // toInputTensor → tap session → toCellMajor, so an upload and a bundled copy of the same photo give the
 // same activations (tests/e2e/uploadsParity.test.ts measures how close).
 import {expose, transfer} from "comlink";
-import {
-  checkUploadFile,
-  checkUploadPixels,
-  decodeFailure,
-  describeUpload,
-  embedPixels,
-  MAX_UPLOAD_PIXELS,
-  resolveLayers,
-  type EmbeddedLayers
-} from "../src/core/embedImage.js";
+import {embedPixels, resolveLayers, type EmbeddedLayers} from "../src/core/embedImage.js";
+import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "../src/core/imageFile.js";
+import {checkModelFile, describeModel, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import {rgbToBytes, type Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
 import {download, type DownloadProgress} from "./download.js";
-import {fallBackToWasm, isOrtThread, ort, setupOrt, type OrtSetup} from "./ortSetup.js";
+import {holdLifeline} from "./lifeline.js";
+import {fallBackToWasm, isOrtThread, ort, sessionOptionsFor, setupOrt, type OrtSetup} from "./ortSetup.js";
 import type {Backend} from "./runtimePlan.js";
 
 export type {DownloadProgress} from "./download.js";
 export type {Backend} from "./runtimePlan.js";
 export type {EmbeddedLayers, LayerCells} from "../src/core/embedImage.js";
+export type {CandidateLayer} from "../src/core/layerTap.js";
+export type {ImageInput} from "../src/core/onnxGraph.js";
 
 /** The name onnxruntime-web gives its WebAssembly binary with WebGPU support (what wasmBaseUrl must hold). */
 export const ORT_WASM_FILE = "ort-wasm-simd-threaded.jsep.wasm";
@@ -73,6 +69,8 @@ export interface EmbedOptions {
   name?: string;
   /** Quality of the returned JPEG, 0–1 (default 0.88, as the build's image table). */
   jpegQuality?: number;
+  /** Also return the exact pixels the model saw (`Embedding.input`, 8-bit RGB), e.g. for tests. */
+  keepInput?: boolean;
 }
 
 /** One image's result. The layers' buffers are transferred to the caller. */
@@ -87,6 +85,9 @@ export interface Embedding {
   originalHeight: number;
   /** The exact image the model saw (crop and resize), JPEG-encoded for display. */
   jpeg: Blob;
+  /** With `keepInput`: that image as 8-bit RGB, width × height × 3 bytes, row-major (alpha already
+   * flattened onto white, as the model saw it). */
+  input?: Uint8Array;
   /** Per layer: cell-major values (grid.height × grid.width rows of `channels` floats). */
   layers: EmbeddedLayers;
   backend: Backend;
@@ -104,6 +105,8 @@ interface Ready {
 }
 
 let ready: Ready | null = null;
+/** onnxruntime as set up by the last init() or inspectModel(). */
+let runtimeSetup: OrtSetup | null = null;
 let runtimeBytes: Uint8Array | null = null;
 let model: {url: string; bytes: Uint8Array} | null = null;
 
@@ -116,7 +119,7 @@ function serial<T>(job: () => Promise<T>): Promise<T> {
   return result;
 }
 
-function runtimeUrl(options: UploadsInit): string {
+function runtimeUrl(options: {wasmUrl?: string; wasmBaseUrl?: string}): string {
   if (options.wasmUrl) return options.wasmUrl;
   if (options.wasmBaseUrl) return new URL(ORT_WASM_FILE, new URL(options.wasmBaseUrl, self.location.href)).href;
   throw new Error(`init() needs wasmUrl (the URL of ${ORT_WASM_FILE} in the site) or wasmBaseUrl`);
@@ -155,6 +158,7 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
   }
   // The runtime has been compiled; onnxruntime no longer needs its bytes.
   ort.env.wasm.wasmBinary = undefined;
+  runtimeSetup = setup;
   const t2 = performance.now();
   ready = {setup, session, spec: options.spec, layers, maxPixels};
   return {
@@ -167,14 +171,23 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
   };
 }
 
-/** Decodes `file` with EXIF orientation applied and reads its RGBA pixels (checked against the pixel limit first). */
+/**
+ * Decodes `file` with EXIF orientation applied and reads its RGBA pixels. Before the browser decodes it,
+ * the bytes are checked (src/core/imageFile.ts): SVG and non-images are refused whatever the name says, a
+ * JPEG, PNG or WebP cut short is refused, and a size read from the header is checked against the pixel
+ * limit; the decoded size is checked again before the pixels are read. Colour: the browser converts to
+ * sRGB (CMYK JPEGs included); 16-bit PNGs come out as 8 bits per channel, greyscale as R = G = B, an
+ * animated GIF, PNG or WebP as its first frame. Alpha stays straight (unpremultiplied); cropResize
+ * flattens it onto white.
+ */
 async function decode(file: Blob, name: string | undefined, maxPixels: number): Promise<Pixels> {
   checkUploadFile(name, file.type, file.size);
+  const header = checkUploadBytes(name, file.type, new Uint8Array(await file.arrayBuffer()), maxPixels);
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "default"});
   } catch (error) {
-    throw new Error(decodeFailure(name, file.type, (error as Error).message || String(error)));
+    throw new Error(decodeFailure(name, file.type, (error as Error).message || String(error), header?.format));
   }
   try {
     const {width, height} = bitmap;
@@ -230,7 +243,8 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
     throw new Error(`could not compute the activations of ${describeUpload(name)}: ${(error as Error).message}`);
   }
   const t2 = performance.now();
-  const jpeg = await encodeJpeg(rgbToBytes(result.rgb), result.width, result.height, options.jpegQuality ?? 0.88);
+  const rgb = rgbToBytes(result.rgb);
+  const jpeg = await encodeJpeg(rgb, result.width, result.height, options.jpegQuality ?? 0.88);
   const t3 = performance.now();
   const embedding: Embedding = {
     name: name ?? null,
@@ -239,11 +253,57 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
     originalWidth: pixels.width,
     originalHeight: pixels.height,
     jpeg,
+    ...(options.keepInput ? {input: rgb} : {}),
     layers: result.layers,
     backend: setup.plan.backend,
     ms: {decode: t1 - t0, preprocess: result.ms.preprocess, inference: result.ms.inference, postprocess: result.ms.postprocess + (t3 - t2), total: t3 - t0}
   };
-  return transfer(embedding, ownBuffers(embedding.layers));
+  const buffers = ownBuffers(embedding.layers);
+  if (embedding.input) buffers.push(embedding.input.buffer as ArrayBuffer);
+  return transfer(embedding, buffers);
+}
+
+/** Options of inspectModel(). */
+export interface InspectOptions {
+  /** Name for messages when the model is a Blob or bytes rather than a File. */
+  name?: string;
+  /** Largest file accepted, in bytes (default MAX_MODEL_BYTES, 500 MB); checked before the file is read. */
+  maxBytes?: number;
+  /** Where onnxruntime's WebAssembly binary is, when init() has not run yet (as in UploadsInit). */
+  wasmUrl?: string;
+  wasmBaseUrl?: string;
+  /** As in UploadsInit, when onnxruntime is not set up yet. */
+  preferWebGPU?: boolean;
+  numThreads?: number;
+  /** Probe size (default the model's fixed size, else 224 × 224). */
+  size?: {height: number; width: number};
+}
+
+/** What inspectModel() reports: the file, its image input and the layers usable for overlays. */
+export interface ModelInspection extends ModelDescription {
+  name: string | null;
+  /** Size of the file in bytes. */
+  bytes: number;
+}
+
+/** onnxruntime, set up by init() or here (downloading its binary once when init() has not run). */
+async function runtimeFor(options: InspectOptions): Promise<OrtSetup> {
+  if (runtimeSetup) return runtimeSetup;
+  runtimeBytes ??= await download(runtimeUrl(options), {file: "runtime"});
+  runtimeSetup = await setupOrt({wasmBinary: runtimeBytes, preferWebGPU: options.preferWebGPU, numThreads: options.numThreads});
+  return runtimeSetup;
+}
+
+async function inspectModel(file: Blob | Uint8Array | ArrayBuffer, options: InspectOptions = {}): Promise<ModelInspection> {
+  const name = file instanceof File ? file.name : options.name;
+  const size = file instanceof Blob ? file.size : file.byteLength;
+  // The size first: a file over the limit is never read.
+  checkModelFile(name, size, options.maxBytes ?? MAX_MODEL_BYTES);
+  const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+  const setup = await runtimeFor(options);
+  // The probe run makes every intermediate tensor an output: WebAssembly, whatever embed() runs on.
+  const description = await describeModel(setup.ort, bytes, name, {sessionOptions: sessionOptionsFor("wasm"), size: options.size});
+  return {name: name ?? null, bytes: size, ...description};
 }
 
 /** Releases the session (the downloaded files stay, so a later init() downloads nothing again). */
@@ -263,8 +323,16 @@ const api = {
   init: (options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown) => serial(() => init(options, onProgress)),
   /** Runs one image file through the model; errors name the file and the problem. */
   embed: (file: Blob, options?: EmbedOptions) => serial(() => embed(file, options)),
+  /**
+   * Checks and describes a user's own ONNX model (a File, Blob or bytes): refused before it is read
+   * when over `maxBytes`; then its image input and the layers usable for overlays, from one probe run.
+   * Errors name the file, what is wrong and what to do. Needs init() first, or `wasmUrl`.
+   */
+  inspectModel: (file: Blob | Uint8Array | ArrayBuffer, options?: InspectOptions) => serial(() => inspectModel(file, options)),
   /** Releases the session. */
-  dispose: () => serial(dispose)
+  dispose: () => serial(dispose),
+  /** Holds the Web Lock `name` until this worker ends, so the page can tell when it dies (workers/lifeline.ts). */
+  lifeline: (name: string) => holdLifeline(name)
 };
 
 /** The worker's interface, for Comlink's wrap<UploadsApi>(). */

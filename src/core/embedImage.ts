@@ -1,7 +1,7 @@
 // One image through the model, from decoded pixels to one vector per cell at each chosen layer: the path
 // the build takes for bundled images (data-loaders/snapshot.ts) and the browser takes for uploads
-// (workers/uploads.ts): planInput → cropResize → toInputTensor → tap session → toCellMajor. Also the
-// checks an upload passes before its pixels are read. No DOM, no Node APIs.
+// (workers/uploads.ts): planInput → cropResize → toInputTensor → tap session → toCellMajor. No DOM, no
+// Node APIs.
 import {toCellMajor} from "./cellMajor.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "./modelSpec.js";
 import type {Pixels, RgbFloat} from "./pixels.js";
@@ -10,9 +10,8 @@ import {cropResize} from "./resize.js";
 import {planInput} from "./sizePolicy.js";
 import type {TapSession} from "./tapSession.js";
 
-/** Largest upload, in pixels (width × height of the decoded image): 50 megapixels. Its RGBA pixels take
- * 200 MB while they are read. */
-export const MAX_UPLOAD_PIXELS = 50_000_000;
+// The checks an upload passes before its pixels are read live in imageFile.ts.
+export {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "./imageFile.js";
 
 /** A layer's activations for one image: `grid.width × grid.height` cells (row-major), `channels` values each. */
 export interface LayerCells {
@@ -76,36 +75,4 @@ export async function embedPixels(
   }
   const t3 = now();
   return {width: plan.width, height: plan.height, rgb, layers: out, ms: {preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2}};
-}
-
-/** How an upload is named in messages: its file name in quotes, or "the image". */
-export function describeUpload(name: string | undefined): string {
-  return name ? JSON.stringify(name) : "the image";
-}
-
-/** Checks an upload before decoding it: not empty, and not of a type that is plainly not an image. */
-export function checkUploadFile(name: string | undefined, type: string, size: number): void {
-  const what = describeUpload(name);
-  if (size === 0) throw new Error(`${what} is empty (0 bytes)`);
-  // An empty type means the browser did not know it (e.g. a file without extension): try decoding.
-  if (type && !type.startsWith("image/")) throw new Error(`${what} is not an image: its type is ${type}`);
-}
-
-/** Checks the decoded size of an upload against `limit` pixels, naming the limit. */
-export function checkUploadPixels(name: string | undefined, width: number, height: number, limit = MAX_UPLOAD_PIXELS): void {
-  const what = describeUpload(name);
-  if (!(width >= 1 && height >= 1)) throw new Error(`${what} has no pixels (${width}×${height})`);
-  if (width * height > limit) {
-    // Three significant digits, or more where three would make the size look equal to the limit.
-    let digits = 3;
-    while (digits < 9 && (width * height / 1e6).toPrecision(digits) === (limit / 1e6).toPrecision(digits)) ++digits;
-    const mp = (n: number) => `${Number((n / 1e6).toPrecision(digits))} megapixels`;
-    throw new Error(`${what} is too large: ${width}×${height} is ${mp(width * height)}, the limit is ${mp(limit)}; scale it down and try again`);
-  }
-}
-
-/** The message for an upload the browser could not decode, keeping the browser's reason. */
-export function decodeFailure(name: string | undefined, type: string, reason: string): string {
-  const kind = type ? ` (type ${type})` : "";
-  return `could not decode ${describeUpload(name)}${kind} as an image: ${reason.replace(/\.+$/, "")}. Use a JPEG, PNG, WebP, GIF, AVIF or BMP file`;
 }

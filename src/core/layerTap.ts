@@ -1,6 +1,6 @@
 // Finding the layers of any ONNX model whose activations can drive similarity overlays, and reading
 // them: every node output can be made a graph output. No DOM, no Node APIs.
-import {decodeModel, describeImageInput, encodeModel, graphOf, type ImageInput, type Layout} from "./onnxGraph.js";
+import {decodeModel, describeImageInput, encodeModel, graphOf, type ImageInput, type Layout, type ModelProto} from "./onnxGraph.js";
 import {dynamicTensors, topoOrder} from "./onnxNodes.js";
 import {createSession, runFloat, type OrtRuntime} from "./ortRuntime.js";
 import {layoutOf, tensorLayouts, C, H, N, W} from "./tensorLayout.js";
@@ -54,12 +54,12 @@ export function probeInput(input: ImageInput, size: {height: number; width: numb
  * Lists the model's candidate layers, in graph order: float node outputs that depend on the input,
  * are 4-D with height and width > 1, and whose layout (followed from the input through Transposes)
  * is NCHW or NHWC. Shapes come from one run of the model, with every such tensor made an output,
- * on a probe input of `options.size`. Pixelwise functions of the input (receptive field 1 at stride 1:
+ * on a probe input of `options.size`. `bytes` may be a model decodeModel already read. Pixelwise functions of the input (receptive field 1 at stride 1:
  * the input transposed or normalized, a 1×1 convolution of it) are left out.
  */
-export async function listCandidateLayers<Options>(ort: OrtRuntime<Options>, bytes: Uint8Array, options: ListLayersOptions<Options> = {}): Promise<CandidateLayer[]> {
+export async function listCandidateLayers<Options>(ort: OrtRuntime<Options>, bytes: Uint8Array | ModelProto, options: ListLayersOptions<Options> = {}): Promise<CandidateLayer[]> {
   const fileName = options.fileName ?? "model.onnx";
-  const model = decodeModel(bytes, fileName);
+  const model = bytes instanceof Uint8Array ? decodeModel(bytes, fileName) : bytes;
   const input = describeImageInput(model, fileName);
   const graph = graphOf(model);
   const order = topoOrder(graph);

@@ -77,9 +77,8 @@ test("resolveLayers takes layer or output names, keeps order, drops repeats and 
 });
 
 test("upload checks: empty files, other types, the pixel limit", () => {
-  assert.throws(() => checkUploadFile("a.jpg", "image/jpeg", 0), /^Error: "a\.jpg" is empty \(0 bytes\)$/);
-  assert.throws(() => checkUploadFile("a.pdf", "application/pdf", 10), /^Error: "a\.pdf" is not an image: its type is application\/pdf$/);
-  assert.throws(() => checkUploadFile(undefined, "text/plain", 10), /^Error: the image is not an image/);
+  assert.throws(() => checkUploadFile("a.jpg", "image/jpeg", 0), /^Error: "a\.jpg" is a zero-byte file: choose the image again, or re-export it$/);
+  assert.throws(() => checkUploadFile(undefined, "image/svg+xml", 10), /^Error: the image is an SVG drawing/);
   checkUploadFile("a.heic", "image/heic", 10); // the browser decides
   checkUploadFile("noext", "", 10); // unknown type: try to decode
   assert.equal(MAX_UPLOAD_PIXELS, 50_000_000);
@@ -87,7 +86,7 @@ test("upload checks: empty files, other types, the pixel limit", () => {
   assert.throws(() => checkUploadPixels("big.png", 10000, 5001), /^Error: "big\.png" is too large: 10000×5001 is 50\.01 megapixels, the limit is 50 megapixels; scale it down and try again$/);
   assert.throws(() => checkUploadPixels("big.png", 9000, 7000), /9000×7000 is 63 megapixels, the limit is 50 megapixels/);
   assert.throws(() => checkUploadPixels("p.png", 451, 300, 100_000), /451×300 is 0\.135 megapixels, the limit is 0\.1 megapixels/);
-  assert.throws(() => checkUploadPixels("z.png", 0, 10), /"z\.png" has no pixels \(0×10\)/);
+  assert.throws(() => checkUploadPixels("z.png", 0, 10), /"z\.png" has no pixels \(0×10\): choose the image again, or re-export it/);
   assert.equal(decodeFailure("x.png", "image/png", "The source image could not be decoded."), `could not decode "x.png" (type image/png) as an image: The source image could not be decoded. Use a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
 });
 

@@ -1,0 +1,79 @@
+// The page's side of workers/uploads.ts, apart from where its files come from (uploadsClient.ts names them
+// with FileAttachment; the tests pass plain URLs). The worker is started on the first call and replaced
+// when it dies (restartingWorker.ts): the call in flight then fails with a message saying the worker
+// stopped and was restarted, and the next call first repeats the last init() on the new worker.
+import {proxy} from "comlink";
+import type {ModelSpec} from "../core/modelSpec.js";
+import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady} from "../../workers/uploads.js";
+import {startRestartingWorker} from "./restartingWorker.js";
+
+/** Where the uploads files are. */
+export interface UploadsSource {
+  /** URL of the worker bundle (w/uploads.js). */
+  workerUrl(): Promise<string>;
+  /** URL of onnxruntime's WebAssembly binary. */
+  runtimeUrl(): Promise<string>;
+  /** URL of model `id`'s ONNX file, and its description. */
+  model(id: string): Promise<{modelUrl: string; spec: ModelSpec}>;
+}
+
+/** Options of UploadsClient.init(). */
+export interface UploadsClientInit<Id extends string = string> extends Omit<UploadsInit, "modelUrl" | "wasmUrl" | "wasmBaseUrl" | "spec"> {
+  /** Which model (default inception_v3). */
+  model?: Id;
+  /** Hears about both downloads as they progress. */
+  onProgress?: (progress: DownloadProgress) => void;
+}
+
+/** A running uploads worker. */
+export interface UploadsClient<Id extends string = string> {
+  /** Downloads what is missing and makes the session (see workers/uploads.ts init()). */
+  init(options: UploadsClientInit<Id>): Promise<UploadsReady & {spec: ModelSpec}>;
+  /** Runs one image file through the model; errors say what is wrong with the file and what to do. */
+  embed(file: Blob, options?: EmbedOptions): Promise<Embedding>;
+  /** Checks and describes a user's own ONNX model file (refused by size before it is read). */
+  inspectModel(file: Blob, options?: Omit<InspectOptions, "wasmUrl" | "wasmBaseUrl">): Promise<ModelInspection>;
+  /** Releases the session (the worker itself ends with the cell's invalidation). */
+  dispose(): Promise<void>;
+  /** The running Worker, if any, and how many were started (for tests and diagnostics). */
+  readonly worker: Worker | null;
+  readonly generation: number;
+}
+
+/** A client for the uploads worker whose files `source` locates; the worker ends when `invalidation` resolves. */
+export function createUploadsClient<Id extends string = string>(source: UploadsSource, invalidation?: Promise<unknown>): UploadsClient<Id> {
+  /** The last init(), to repeat on a restarted worker (without progress reports). */
+  let lastInit: UploadsInit | null = null;
+  const worker = startRestartingWorker<UploadsApi>(() => source.workerUrl(), {
+    invalidation,
+    name: "uploads worker",
+    onStart: async (remote, generation) => {
+      if (lastInit && generation > 1) await remote.init(lastInit);
+    }
+  });
+  return {
+    async init({model = "inception_v3" as Id, onProgress, ...options}) {
+      const [{modelUrl, spec}, wasmUrl] = await Promise.all([source.model(model), source.runtimeUrl()]);
+      const init: UploadsInit = {...options, modelUrl, wasmUrl, spec};
+      const ready = await worker.call((remote) => remote.init(init, onProgress ? proxy(onProgress) : undefined));
+      lastInit = init;
+      return {...ready, spec};
+    },
+    embed(file, options) {
+      return worker.call((remote) => remote.embed(file, options));
+    },
+    async inspectModel(file, options) {
+      const wasmUrl = await source.runtimeUrl();
+      return worker.call((remote) => remote.inspectModel(file, {...options, wasmUrl}));
+    },
+    async dispose() {
+      if (worker.worker) await worker.call((remote) => remote.dispose());
+    },
+    get worker() {
+      return worker.worker;
+    },
+    get generation() {
+      return worker.generation;
+    }
+  };
+}
