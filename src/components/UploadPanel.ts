@@ -137,7 +137,8 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
     const item = el("li", "");
     const message = (error as Error)?.message ?? String(error);
     // textContent: a file name is the user's text, never markup.
-    item.textContent = message.includes(JSON.stringify(name)) || message.includes(name) ? capitalise(message) : `${name}: ${message}`;
+    // The worker's messages name the file themselves (quoted, long names shortened); others get it in front.
+    item.textContent = message.includes(JSON.stringify(name).slice(0, 20)) ? capitalise(message) : `${name}: ${message}`;
     const dismiss = textButton("Dismiss", () => item.remove());
     item.append(" ", dismiss);
     errors.append(item);

@@ -45,6 +45,9 @@ export function findChromium(): string {
 export interface RecordedRequest {
   url: string;
   resourceType: string;
+  method: string;
+  /** Size of the request body in bytes (0 for none). */
+  bodyBytes: number;
 }
 
 /** The served site and a browser pointed at it. */
@@ -112,7 +115,7 @@ export async function openSite(options: OpenSiteOptions = {}): Promise<Site> {
     errors.push(`request left 127.0.0.1: ${url}`);
     return route.abort();
   });
-  context.on("request", (request) => requests.push({url: request.url(), resourceType: request.resourceType()}));
+  context.on("request", (request) => requests.push({url: request.url(), resourceType: request.resourceType(), method: request.method(), bodyBytes: request.postDataBuffer()?.length ?? 0}));
   context.on("requestfailed", (request) => {
     // An aborted request the page no longer wants (e.g. a superseded fetch) is not an error.
     if (request.failure()?.errorText !== "net::ERR_ABORTED") errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`);
