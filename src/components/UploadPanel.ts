@@ -95,6 +95,8 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
     let index = 0;
     queue = queue.then(async () => {
       const total = files.length;
+      let added = 0;
+      let timing = "";
       for (const file of files) {
         ++index;
         try {
@@ -120,15 +122,17 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
             inferenceMs: result.ms.inference
           };
           await (await uploadStore()).add(record, layers);
-          progress.value = index;
-          status.textContent = `${record.name} ran on ${record.backend}: ${Math.round(result.ms.inference)} ms for the model, ${Math.round(result.ms.total)} ms in all.`;
+          ++added;
+          timing = `${record.name} ran on ${record.backend}: ${Math.round(result.ms.inference)} ms for the model, ${Math.round(result.ms.total)} ms in all.`;
+          status.textContent = timing;
         } catch (error) {
           showError(file.name || "pasted image", error);
-          status.textContent = "";
         } finally {
+          progress.value = index;
           --waiting;
         }
       }
+      if (added < total) status.textContent = `${timing ? `${timing} ` : ""}${total - added} of ${total} could not be used: see below.`;
       if (!waiting) progress.hidden = true;
     });
   }

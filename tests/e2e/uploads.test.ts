@@ -122,6 +122,8 @@ describe("live uploads on the pages", () => {
       assert.ok(shown, `no message for ${c.id} (${c.name}) among:\n${messages.join("\n")}`);
       if (expect.message) assert.equal(shown.charAt(0).toLowerCase() + shown.slice(1), expect.message.charAt(0).toLowerCase() + expect.message.slice(1));
     }
+    await page.waitForFunction(() => (document.querySelector("[data-testid=upload-panel] progress") as HTMLProgressElement).hidden, null, {timeout: 30_000});
+    assert.match((await page.textContent("[data-testid=upload-status]")) ?? "", new RegExp(`${refused.length} of ${bad.length} could not be used: see below\\.$`));
     // A name made of HTML is shown as text: no element was made from it.
     assert.equal(await page.$$eval("img[src=x]", (n) => n.length), 0);
     assert.deepEqual(site.errors.slice(errorsBefore), []);
