@@ -26,15 +26,30 @@ export interface LayerSummary {
   backend: "wasm-simd" | "js";
   /** Images added after the file (live uploads), at the end of `info.grids`. */
   added: number;
+  /** Their ids, in order. */
+  addedIds: string[];
   /** Components of the added images' unit vectors beyond the table's code range (clipped to 255). */
   clipped: number;
 }
 
 /** An image added to a loaded layer: its cell-major activations at that layer. */
 export interface AddedImage {
+  /** Names the image across calls: an image sent once is kept (coded) and later named by id alone. */
+  id: string;
   grid: Size;
   /** grid.height × grid.width rows of `channels` floats (post-ReLU, so ≥ 0). */
   values: Float32Array;
+}
+
+/** An added image already sent to this layer, named by its id. */
+export type AddedRef = {id: string; grid?: undefined; values?: undefined};
+
+/** An added image's codes, kept per layer by id. */
+interface CodedImage {
+  grid: Size;
+  codes: Uint8Array;
+  norms: Float32Array;
+  clipped: number;
 }
 
 interface Loaded {
@@ -42,7 +57,9 @@ interface Loaded {
   base: LayerData;
   bytes: number;
   data: LayerData;
-  added: number;
+  /** Added images in order, and every added image coded so far, by id. */
+  addedIds: string[];
+  coded: Map<string, CodedImage>;
   clipped: number;
   kernel: WasmCodeDots | null;
   scratch: QueryScratch;
@@ -101,33 +118,27 @@ function combined(layer: Loaded, queries: ArrayLike<number>, kind: SimilarityKin
 }
 
 /** Makes `data` the layer's cells: the kernel's memory, scratch and buffers follow its size. */
-function install(key: string, base: LayerData, bytes: number, data: LayerData, added: number, clipped: number): LayerSummary {
+function install(key: string, base: LayerData, bytes: number, data: LayerData, addedIds: string[], coded: Map<string, CodedImage>, clipped: number): LayerSummary {
   const cells = data.norms.length;
   const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
-  layers.set(key, {base, bytes, data, added, clipped, kernel, scratch: queryScratch(data.info.channels, cells), single: new Float32Array(cells), ranked: new Int32Array(0)});
+  layers.set(key, {base, bytes, data, addedIds, coded, clipped, kernel, scratch: queryScratch(data.info.channels, cells), single: new Float32Array(cells), ranked: new Int32Array(0)});
   let maxNorm = 0;
   for (let i = 0; i < cells; ++i) if (data.norms[i] > maxNorm) maxNorm = data.norms[i];
-  return {info: data.info, cells, cellStart: data.cellStart, maxNorm, bytes, backend: kernel ? "wasm-simd" : "js", added, clipped};
+  return {info: data.info, cells, cellStart: data.cellStart, maxNorm, bytes, backend: kernel ? "wasm-simd" : "js", added: addedIds.length, addedIds, clipped};
 }
 
-/** The file's cells followed by the added images', coded with the file's step. */
-function withAdded(base: LayerData, images: readonly AddedImage[]): {data: LayerData; clipped: number} {
+/** The file's cells followed by the added images' codes. */
+function withAdded(base: LayerData, images: readonly CodedImage[]): LayerData {
   const {info} = base;
   const channels = info.channels;
-  const coded = images.map(({grid, values}, i) => {
-    if (values.length !== grid.width * grid.height * channels) {
-      throw new RangeError(`added image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
-    }
-    return quantizeCellsWithStep(values, channels, info.step);
-  });
-  const codes = new Uint8Array(base.codes.length + coded.reduce((n, q) => n + q.codes.length, 0));
-  const norms = new Float32Array(base.norms.length + coded.reduce((n, q) => n + q.norms.length, 0));
+  const codes = new Uint8Array(base.codes.length + images.reduce((n, q) => n + q.codes.length, 0));
+  const norms = new Float32Array(base.norms.length + images.reduce((n, q) => n + q.norms.length, 0));
   codes.set(base.codes);
   norms.set(base.norms);
   let at = base.norms.length;
-  for (const q of coded) codes.set(q.codes, at * channels), norms.set(q.norms, at), (at += q.norms.length);
+  for (const q of images) codes.set(q.codes, at * channels), norms.set(q.norms, at), (at += q.norms.length);
   const grids = [...info.grids, ...images.map((image) => image.grid)];
-  return {data: {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)}, clipped: coded.reduce((n, q) => n + q.clipped, 0)};
+  return {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)};
 }
 
 const api = {
@@ -137,19 +148,38 @@ const api = {
     if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status}`);
     const buffer = await response.arrayBuffer();
     const data = repeat(readLayerTable(buffer), copies);
-    return install(key, data, buffer.byteLength, data, 0, 0);
+    return install(key, data, buffer.byteLength, data, [], new Map(), 0);
   },
 
   /**
-   * Replaces the images added to layer `key` (live uploads) with `images`, after the file's own; their
-   * vectors are coded with the file's step, so they compare with its cells exactly as its cells do with
-   * each other. Pass [] to drop them. The buffers are only read (pass them with transfer() to move them).
+   * Replaces the images added to layer `key` (live uploads) with `images`, after the file's own. An image
+   * sent with its values is coded with the file's step (so it compares with the file's cells exactly as
+   * they do with each other) and kept under its id; later calls may name it by id alone. Images left out
+   * are forgotten. Pass [] to drop them all.
    */
-  setAdded(key: string, images: AddedImage[]): LayerSummary {
-    const {base, bytes} = get(key);
-    if (!images.length) return install(key, base, bytes, base, 0, 0);
-    const {data, clipped} = withAdded(base, images);
-    return install(key, base, bytes, data, images.length, clipped);
+  setAdded(key: string, images: Array<AddedImage | AddedRef>): LayerSummary {
+    const {base, bytes, coded: before} = get(key);
+    const {channels, step} = base.info;
+    const coded = new Map<string, CodedImage>();
+    for (const image of images) {
+      if (coded.has(image.id)) throw new RangeError(`added image ${image.id} appears twice`);
+      if (image.values) {
+        const {grid, values} = image;
+        if (values.length !== grid.width * grid.height * channels) {
+          throw new RangeError(`added image ${image.id}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
+        }
+        const q = quantizeCellsWithStep(values, channels, step);
+        coded.set(image.id, {grid, codes: q.codes, norms: q.norms, clipped: q.clipped});
+      } else {
+        const known = before.get(image.id);
+        if (!known) throw new RangeError(`added image ${image.id} was never sent to layer ${key}: send its values`);
+        coded.set(image.id, known);
+      }
+    }
+    const ids = images.map((image) => image.id);
+    const list = ids.map((id) => coded.get(id)!);
+    const data = list.length ? withAdded(base, list) : base;
+    return install(key, base, bytes, data, ids, coded, list.reduce((n, q) => n + q.clipped, 0));
   },
 
   /**

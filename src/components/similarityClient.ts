@@ -3,7 +3,7 @@
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
 import {transfer} from "comlink";
 import type {SimilarityKind} from "../core/similarity.js";
-import type {AddedImage, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
 import type {WorkerHandle} from "./startWorker.js";
 
 /** One similarity request: which layer, which query cells (max over several), which function. */
@@ -30,9 +30,10 @@ export class SimilarityClient {
     return this.handle.remote.load(key, url, copies) as Promise<LayerSummary>;
   }
 
-  /** Replaces the images added to layer `key` (live uploads); their buffers are moved to the worker. */
-  setAdded(key: string, images: AddedImage[]): Promise<LayerSummary> {
-    return this.handle.remote.setAdded(key, transfer(images, images.map((i) => i.values.buffer as ArrayBuffer))) as Promise<LayerSummary>;
+  /** Replaces the images added to layer `key` (live uploads); values sent are moved to the worker. */
+  setAdded(key: string, images: Array<AddedImage | AddedRef>): Promise<LayerSummary> {
+    const buffers = images.flatMap((i) => (i.values ? [i.values.buffer as ArrayBuffer] : []));
+    return this.handle.remote.setAdded(key, transfer(images, buffers)) as Promise<LayerSummary>;
   }
 
   /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */

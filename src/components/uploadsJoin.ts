@@ -3,6 +3,7 @@
 // (they are appended after the set's images, coded with the layer file's step). Reading the store fetches
 // nothing: it is this browser's IndexedDB.
 import type {DecodedImage} from "./decodeImages.js";
+import type {AddedImage, AddedRef} from "../../workers/similarity.js";
 import type {LoadedLayer} from "./layerLoader.js";
 import {uploadStore, type UploadRecord} from "./uploadStore.js";
 
@@ -33,27 +34,51 @@ export function watchUploads(model: string, notify: (records: UploadRecord[]) =>
   };
 }
 
-/** Decodes the uploads' JPEGs; their object URLs are revoked when `invalidation` resolves. */
-export async function decodeUploads(records: readonly UploadRecord[], invalidation?: Promise<unknown>): Promise<UploadedImage[]> {
-  const images = await Promise.all(
-    records.map(async (upload): Promise<UploadedImage> => ({
-      id: upload.name.length > 40 ? `${upload.name.slice(0, 39)}…` : upload.name,
-      file: upload.name,
-      width: upload.width,
-      height: upload.height,
-      originalWidth: upload.originalWidth,
-      originalHeight: upload.originalHeight,
-      credit: `Your image: ${upload.name}`,
-      licence: "yours; it stays in this browser",
-      bitmap: await createImageBitmap(upload.jpeg),
-      url: URL.createObjectURL(upload.jpeg),
-      upload
-    }))
-  );
-  invalidation?.then(() => {
-    for (const image of images) URL.revokeObjectURL(image.url), image.bitmap.close();
-  });
-  return images;
+/**
+ * The uploads decoded for drawing, each once per page view: decode() returns the images of a list of
+ * uploads, reusing those decoded before, and releases (object URL revoked, bitmap closed) those no longer
+ * listed; dispose() releases all.
+ */
+export class UploadImages {
+  private readonly decoded = new Map<string, Promise<UploadedImage>>();
+
+  async decode(records: readonly UploadRecord[]): Promise<UploadedImage[]> {
+    const keep = new Set(records.map((r) => r.id));
+    for (const [id, image] of this.decoded) if (!keep.has(id)) this.decoded.delete(id), void image.then(release, () => {});
+    return Promise.all(
+      records.map((upload) => {
+        let image = this.decoded.get(upload.id);
+        if (!image) this.decoded.set(upload.id, (image = decodeUpload(upload)));
+        return image;
+      })
+    );
+  }
+
+  dispose(): void {
+    for (const image of this.decoded.values()) void image.then(release, () => {});
+    this.decoded.clear();
+  }
+}
+
+async function decodeUpload(upload: UploadRecord): Promise<UploadedImage> {
+  return {
+    id: upload.name.length > 40 ? `${upload.name.slice(0, 39)}…` : upload.name,
+    file: upload.name,
+    width: upload.width,
+    height: upload.height,
+    originalWidth: upload.originalWidth,
+    originalHeight: upload.originalHeight,
+    credit: `Your image: ${upload.name}`,
+    licence: "yours; it stays in this browser",
+    bitmap: await createImageBitmap(upload.jpeg),
+    url: URL.createObjectURL(upload.jpeg),
+    upload
+  };
+}
+
+function release(image: UploadedImage): void {
+  URL.revokeObjectURL(image.url);
+  image.bitmap.close();
 }
 
 /** A layer with uploads added: `uploads` are those included, in the order of the added images. */
@@ -67,10 +92,19 @@ export interface JoinedLayer extends LoadedLayer {
  */
 export async function joinUploads(loaded: LoadedLayer, records: readonly UploadRecord[], layer: string): Promise<JoinedLayer> {
   if (!records.length && loaded.summary.added === 0) return {...loaded, uploads: []};
+  // The worker keeps what it was sent; only new uploads' activations are read from the store and sent.
+  const sent = new Set(loaded.summary.addedIds);
   const store = await uploadStore();
-  const found = await Promise.all(records.map((r) => store.layer(r.id, layer)));
+  const found = await Promise.all(
+    records.map(async (r): Promise<AddedImage | AddedRef | null> => {
+      if (sent.has(r.id)) return {id: r.id};
+      const stored = await store.layer(r.id, layer);
+      return stored ? {id: r.id, grid: stored.grid, values: stored.values} : null;
+    })
+  );
   const uploads = records.filter((_, i) => found[i]);
-  const images = found.flatMap((f) => (f ? [{grid: f.grid, values: f.values}] : []));
+  const images = found.filter((f): f is AddedImage | AddedRef => f !== null);
   const summary = await loaded.client.setAdded(loaded.key, images);
+  loaded.summary = summary; // later joins of this layer start from what the worker now holds
   return {...loaded, summary, uploads};
 }

@@ -50,6 +50,21 @@ describe("live uploads on the pages", () => {
   before(async () => {
     bad = (await writeBadInputs(join(outputDir, "bad-inputs-ui"))).filter((c) => c.kind === "image" && c.path);
     site = await openSite();
+    // Counts the page's live object URLs, to check that removed uploads release theirs.
+    await site.context.addInitScript(() => {
+      const live = new Set<string>();
+      const create = URL.createObjectURL.bind(URL), revoke = URL.revokeObjectURL.bind(URL);
+      URL.createObjectURL = (object) => {
+        const url = create(object);
+        live.add(url);
+        return url;
+      };
+      URL.revokeObjectURL = (url) => {
+        live.delete(url);
+        revoke(url);
+      };
+      (window as unknown as {liveUrls: Set<string>}).liveUrls = live;
+    });
     page = await site.open("across-images");
     await waitForFrames(page, 11, 60_000);
   });
@@ -145,6 +160,18 @@ describe("live uploads on the pages", () => {
     await layers.getByRole("radio", {name: "my cat.png"}).click();
     await layers.waitForFunction(() => document.querySelector(".layer-stack .overlay-frame")?.getAttribute("data-image-index") === "11", null, {timeout: 30_000});
     await layers.close();
+    const home = await site.open("");
+    await waitForFrames(home, count, 60_000);
+    await home.close();
+  });
+
+  test("Remove all takes every upload out of the set and releases their pictures", async () => {
+    const liveUrls = () => page.evaluate(() => (window as unknown as {liveUrls: Set<string>}).liveUrls.size);
+    assert.ok((await liveUrls()) > 11);
+    await page.getByRole("button", {name: "Remove all"}).click();
+    await waitForFrames(page, 11);
+    await page.waitForFunction(() => document.querySelectorAll("[data-testid=upload-list] li").length === 0);
+    assert.equal(await liveUrls(), 11, "only the bundled photos' URLs are left");
   });
 
   test("no request carries an image: only same-origin GETs without a body", () => {
