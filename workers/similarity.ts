@@ -100,20 +100,19 @@ function get(key: string): Loaded {
   return layer;
 }
 
-/** Similarity of cell `query` to every cell, into `out`. */
-function single(layer: Loaded, query: number, kind: SimilarityKind, out: Float32Array): Float32Array {
+/** Similarity of cell `query` to cells from … to−1, into `out` (the TypeScript loop computes every cell). */
+function single(layer: Loaded, query: number, kind: SimilarityKind, out: Float32Array, from = 0, to = layer.data.norms.length): Float32Array {
   const {data, kernel, scratch} = layer;
   const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels};
-  const dots = kernel ? kernel.dotsWithCell(query) : codeDots(index, query, scratch.dots, scratch);
-  return toSimilarity(dots, index, query, kind, out);
+  const dots = kernel ? kernel.dotsWithCell(query, from, to) : codeDots(index, query, scratch.dots, scratch);
+  return toSimilarity(dots, index, query, kind, out, from, to);
 }
 
-/** Similarity to several pinned queries at once: the maximum over them, per cell. */
-function combined(layer: Loaded, queries: ArrayLike<number>, kind: SimilarityKind, out: Float32Array): Float32Array {
-  const cells = layer.data.norms.length;
+/** Similarity to several pinned queries at once: the maximum over them, per cell (of cells from … to−1). */
+function combined(layer: Loaded, queries: ArrayLike<number>, kind: SimilarityKind, out: Float32Array, from = 0, to = layer.data.norms.length): Float32Array {
   if (queries.length === 0) throw new RangeError("no query cells");
-  single(layer, queries[0], kind, out);
-  for (let q = 1; q < queries.length; ++q) maxInto(out, single(layer, queries[q], kind, layer.single), cells);
+  single(layer, queries[0], kind, out, from, to);
+  for (let q = 1; q < queries.length; ++q) maxInto(out, single(layer, queries[q], kind, layer.single, from, to), to, from);
   return out;
 }
 
@@ -184,13 +183,16 @@ const api = {
 
   /**
    * Similarity of every cell to the query cells (max over several), written into `out` and transferred
-   * back. Pass `out` with Comlink's transfer(); a buffer of the wrong size is replaced.
+   * back. Pass `out` with Comlink's transfer(); a buffer of the wrong size is replaced. `ranges` (cell
+   * ranges as [from, to, from, to, …]) limits the work to those cells, e.g. the images on screen; the
+   * rest of `out` is then left as it was.
    */
-  compute(key: string, queries: number[], kind: SimilarityKind, out: Float32Array): Float32Array {
+  compute(key: string, queries: number[], kind: SimilarityKind, out: Float32Array, ranges?: number[]): Float32Array {
     const layer = get(key);
     const cells = layer.data.norms.length;
     const values = out.length === cells ? out : new Float32Array(cells);
-    combined(layer, queries, kind, values);
+    if (!ranges) combined(layer, queries, kind, values);
+    else for (let r = 0; r + 1 < ranges.length; r += 2) combined(layer, queries, kind, values, Math.max(0, ranges[r]), Math.min(cells, ranges[r + 1]));
     return transfer(values, [values.buffer]);
   },
 

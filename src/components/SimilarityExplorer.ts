@@ -91,7 +91,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     update(performance.now());
   });
   const exportLink = textButton("Export PNG", async () => {
-    paintRest();
+    await paintRest();
     const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
     downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
   });
@@ -189,7 +189,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       return false;
     }
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
-    lastRequest = {key, queries, kind: look.kind, start: timeStamp};
+    lastRequest = {key, queries, kind: look.kind, start: timeStamp, ranges: visibleRanges()};
     client.request(lastRequest, onValues);
     requestTop(queries, refs);
     return true;
@@ -200,14 +200,19 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (result.length !== values.length) return; // the layer changed under this figure (uploads added); a new one is coming
     values.set(result);
     painted = request;
+    fresh.fill(request.ranges ? 0 : 1);
+    if (request.ranges) forRanges(request.ranges, (i) => (fresh[i] = 1));
     paint(request.start ?? performance.now());
   }
 
-  // Only frames on screen (or within half a screen of it) are painted at once: with a hundred images, a
-  // canvas changed off screen still costs the browser time in the next frame, which delays the next hover.
-  // The others are marked stale and painted when they come near the viewport, or once the query rests.
-  // `data-pending` on the root counts them (tests wait for 0 before reading every overlay).
+  // With many images, a hover computes and paints the images on screen (or within half a screen of it)
+  // first: the worker's time grows with the cells it covers, and a canvas changed off screen still costs
+  // the browser time in the next frame, delaying the next hover. The other images are marked stale; once
+  // the query rests (or as they come into view) their values are computed and they are painted.
+  // `fresh` marks images whose values belong to the painted query; `data-pending` on the root counts the
+  // stale ones (tests wait for 0 before reading every overlay).
   const visible = new Uint8Array(count).fill(1); // until the observer has reported
+  const fresh = new Uint8Array(count);
   const stale = new Uint8Array(count);
   let pending = 0;
   let words = colormapWords(look.colormap);
@@ -216,13 +221,35 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       for (const entry of entries) {
         const i = Number((entry.target as HTMLElement).dataset.imageIndex);
         visible[i] = entry.isIntersecting ? 1 : 0;
-        if (visible[i] && stale[i]) paintFrame(i);
+        if (visible[i] && stale[i]) {
+          if (fresh[i]) paintFrame(i);
+          else scheduleRest(0);
+        }
       }
       showPending();
     },
     {rootMargin: "50% 0px"}
   );
   for (const frame of frames) observer.observe(frame.frame);
+
+  /** Cell ranges of the images on screen, or undefined when that is all of them (or the scale needs all). */
+  function visibleRanges(): number[] | undefined {
+    if (look.scale === "set" || visible.every((v) => v === 1)) return undefined;
+    const ranges: number[] = [];
+    for (let i = 0; i < count; ++i) {
+      if (!visible[i]) continue;
+      if (ranges.length && ranges[ranges.length - 1] === cellStart[i]) ranges[ranges.length - 1] = cellStart[i + 1];
+      else ranges.push(cellStart[i], cellStart[i + 1]);
+    }
+    return ranges;
+  }
+  /** Calls `f` with each image whose cells lie in `ranges` (image boundaries, from visibleRanges()). */
+  function forRanges(ranges: readonly number[], f: (image: number) => void): void {
+    for (let r = 0, i = 0; r + 1 < ranges.length; r += 2) {
+      while (i < count && cellStart[i] < ranges[r]) ++i;
+      for (; i < count && cellStart[i + 1] <= ranges[r + 1]; ++i) f(i);
+    }
+  }
 
   function paintFrame(i: number): void {
     frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
@@ -231,11 +258,39 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   function showPending(): void {
     root.dataset.pending = String(pending);
   }
+
+  // The rest: computes what is missing, then paints every stale image. Resolves when done or superseded.
   let restTimer: ReturnType<typeof setTimeout> | undefined;
-  function paintRest(): void {
+  let rest: Promise<void> | null = null;
+  function scheduleRest(ms: number): void {
     clearTimeout(restTimer);
-    for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
-    showPending();
+    restTimer = setTimeout(() => void paintRest(), ms);
+  }
+  function paintRest(): Promise<void> {
+    clearTimeout(restTimer);
+    if (!painted || !pending) return Promise.resolve();
+    const base = painted;
+    const missing: number[] = [];
+    for (let i = 0; i < count; ++i) if (stale[i] && !fresh[i]) missing.push(cellStart[i], cellStart[i + 1]);
+    if (!missing.length) {
+      for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
+      showPending();
+      return Promise.resolve();
+    }
+    return (rest ??= new Promise<void>((resolve) => {
+      const done = () => ((rest = null), resolve());
+      client.request({...base, ranges: missing, start: performance.now()}, (result) => {
+        if (painted !== base || result.length !== values.length) return done(); // a newer query came first
+        for (let r = 0; r < missing.length; r += 2) values.set(result.subarray(missing[r], missing[r + 1]), missing[r]);
+        forRanges(missing, (i) => (fresh[i] = 1));
+        scaleDomains(values, cellStart, look.scale, fixedDomain(base.kind, summary.maxNorm), domains);
+        for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
+        showPending();
+        done();
+      });
+      // A reply the client drops (the pointer moved on) never calls back: give up after a while.
+      setTimeout(done, 5000);
+    }));
   }
 
   /** Paints every image from `values` (those off screen later); cheap enough to redo for a new colour map or scale. */
@@ -246,13 +301,12 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     words = colormapWords(look.colormap);
     showOutlines();
     for (let i = 0; i < count; ++i) {
-      if (visible[i]) paintFrame(i);
+      if (visible[i] && fresh[i]) paintFrame(i);
       else if (!stale[i]) (stale[i] = 1), ++pending;
     }
     const end = performance.now();
     showPending();
-    clearTimeout(restTimer);
-    if (pending) restTimer = setTimeout(paintRest, 80);
+    if (pending) scheduleRest(80);
     showBar();
     showReadout();
     root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start, end}}));
@@ -260,6 +314,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
 
   function clearAll(): void {
     clearTimeout(restTimer);
+    fresh.fill(0);
     stale.fill(0);
     pending = 0;
     showPending();
@@ -352,7 +407,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (next.opacity !== old.opacity || frames[0].cells.style.opacity === "") for (const frame of frames) frame.setOpacity(next.opacity);
     if (next.field !== old.field) showPointer();
     const start = performance.now();
-    if (next.kind !== old.kind) request(start);
+    // A set-wide stretch needs every image's values; a hover may have computed only those on screen.
+    if (next.kind !== old.kind || (next.scale === "set" && painted?.ranges)) request(start);
     else if (painted && (next.colormap !== old.colormap || next.scale !== old.scale)) paint(start);
     else showBar();
   };

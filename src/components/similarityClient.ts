@@ -13,6 +13,8 @@ export interface SimilarityRequest {
   kind: SimilarityKind;
   /** When the request was triggered (the event's timeStamp, performance.now() clock); handed back to the listener. */
   start?: number;
+  /** Only these cells: [from, to, from, to, …] (the rest of the values handed back are not meaningful). */
+  ranges?: number[];
 }
 
 /** Receives each fresh result; `values` is only valid during the call (its buffer goes back to the worker). */
@@ -55,7 +57,7 @@ export class SimilarityClient {
     const out = this.spare ?? new Float32Array(0);
     this.spare = null;
     try {
-      const values = (await this.handle.remote.compute(job.request.key, job.request.queries, job.request.kind, transfer(out, [out.buffer]))) as Float32Array;
+      const values = (await this.handle.remote.compute(job.request.key, job.request.queries, job.request.kind, transfer(out, [out.buffer]), job.request.ranges)) as Float32Array;
       // Paint only if the pointer has not moved on meanwhile.
       if (!this.waiting) job.listener(values, job.request);
       this.spare = values;

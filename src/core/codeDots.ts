@@ -51,12 +51,13 @@ export class WasmCodeDots {
     this.dots = new Int32Array(this.memory.buffer, this.outPtr, this.cells);
   }
 
-  /** Dot products of cell `query`'s codes with every cell's; returns `this.dots`. */
-  dotsWithCell(query: number): Int32Array {
+  /** Dot products of cell `query`'s codes with every cell's (or cells from … to−1 only); returns `this.dots`. */
+  dotsWithCell(query: number, from = 0, to = this.cells): Int32Array {
     if (!(query >= 0 && query < this.cells)) throw new RangeError(`invalid query cell: ${query} (table has ${this.cells})`);
+    if (!(from >= 0 && from <= to && to <= this.cells)) throw new RangeError(`invalid cell range ${from}…${to} of ${this.cells}`);
     const heap = new Uint8Array(this.memory.buffer);
     heap.copyWithin(this.queryPtr, query * this.padded, (query + 1) * this.padded);
-    this.dotsFn(0, this.queryPtr, this.outPtr, this.cells, this.padded);
+    this.dotsFn(from * this.padded, this.queryPtr, this.outPtr + from * 4, to - from, this.padded);
     return this.dots;
   }
 }

@@ -52,19 +52,20 @@ export function codeDots(index: CodeIndex, query: number, dots: Int32Array, scra
   return dots;
 }
 
-/** Turns integer code dot products with cell `query` into similarities of the given kind. */
-export function toSimilarity(dots: Int32Array, index: CodeIndex, query: number, kind: SimilarityKind, out: Float32Array): Float32Array {
+/** Turns integer code dot products with cell `query` into similarities of the given kind (cells from … to−1). */
+export function toSimilarity(dots: Int32Array, index: CodeIndex, query: number, kind: SimilarityKind, out: Float32Array, from = 0, to = index.norms.length): Float32Array {
   const {norms, step} = index;
   const cells = norms.length;
   if (out.length < cells) throw new RangeError(`output holds ${out.length} values, need ${cells}`);
+  if (!(from >= 0 && from <= to && to <= cells)) throw new RangeError(`invalid cell range ${from}…${to} of ${cells}`);
   const s2 = step * step;
   const nq = norms[query];
   if (kind === "cosine") {
-    for (let j = 0; j < cells; ++j) out[j] = dots[j] * s2;
+    for (let j = from; j < to; ++j) out[j] = dots[j] * s2;
   } else if (kind === "dot") {
-    for (let j = 0; j < cells; ++j) out[j] = nq * norms[j] * dots[j] * s2;
+    for (let j = from; j < to; ++j) out[j] = nq * norms[j] * dots[j] * s2;
   } else {
-    for (let j = 0; j < cells; ++j) {
+    for (let j = from; j < to; ++j) {
       const nj = norms[j];
       out[j] = -Math.sqrt(Math.max(0, nq * nq + nj * nj - 2 * nq * nj * dots[j] * s2));
     }
@@ -82,9 +83,9 @@ export function similarityToAll(index: CodeIndex, query: number, kind: Similarit
   return toSimilarity(codeDots(index, query, scratch.dots, scratch), index, query, kind, out);
 }
 
-/** Element-wise maximum of `into` and `values` (several pinned queries combine by max). */
-export function maxInto(into: Float32Array, values: Float32Array, length = into.length): Float32Array {
-  for (let i = 0; i < length; ++i) if (values[i] > into[i]) into[i] = values[i];
+/** Element-wise maximum of `into` and `values` over indices from … length−1 (several pinned queries combine by max). */
+export function maxInto(into: Float32Array, values: Float32Array, length = into.length, from = 0): Float32Array {
+  for (let i = from; i < length; ++i) if (values[i] > into[i]) into[i] = values[i];
   return into;
 }
 

@@ -38,6 +38,19 @@ for (const channels of [16, 288, 768, 50]) {
   });
 }
 
+test("WasmCodeDots computes a range of cells alone, leaving the others as they were", () => {
+  const channels = 288, cells = 120;
+  const codes = randomCodes(cells, channels, 5);
+  const kernel = new WasmCodeDots(codes, channels);
+  const ref = new Int32Array(cells);
+  codeDots({codes, norms: new Float32Array(cells), step: 1, channels}, 7, ref, queryScratch(channels, cells));
+  kernel.dots.fill(-1);
+  const dots = kernel.dotsWithCell(7, 30, 77);
+  assert.deepEqual([...dots.subarray(30, 77)], [...ref.subarray(30, 77)]);
+  assert.ok(dots.subarray(0, 30).every((d) => d === -1) && dots.subarray(77).every((d) => d === -1));
+  assert.throws(() => kernel.dotsWithCell(7, 50, 40), /invalid cell range 50…40 of 120/);
+});
+
 test("WasmCodeDots: the largest possible codes do not overflow", () => {
   const channels = 1280;
   const codes = new Uint8Array(2 * channels).fill(255);

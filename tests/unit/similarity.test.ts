@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {cosine} from "../../src/core/cosine.js";
 import {decodeCell, quantizeCells} from "../../src/core/quantize.js";
-import {fixedDomain, maxInto, queryScratch, similarityToAll} from "../../src/core/similarity.js";
+import {fixedDomain, maxInto, queryScratch, similarityToAll, toSimilarity} from "../../src/core/similarity.js";
 import {topK} from "../../src/core/topK.js";
 
 function reluVectors(cells: number, channels: number, seed = 11): Float32Array {
@@ -100,4 +100,16 @@ test("topK returns the k largest indices in order, ties by index, NaN skipped", 
   assert.equal(topK(v, few), 6);
   assert.deepEqual([...few.subarray(0, 6)], [1, 4, 6, 3, 0, 5]);
   assert.equal(topK(v, new Int32Array(0)), 0);
+});
+
+test("toSimilarity and maxInto can work on a range of cells only", () => {
+  const index = {codes: new Uint8Array(0), norms: Float32Array.from([1, 2, 3, 4]), step: 0.5, channels: 1};
+  const dots = Int32Array.from([4, 4, 4, 4]);
+  const out = new Float32Array(4).fill(-9);
+  toSimilarity(dots, index, 0, "cosine", out, 1, 3);
+  assert.deepEqual([...out], [-9, 1, 1, -9]);
+  const into = Float32Array.from([0, 0, 0, 0]);
+  maxInto(into, Float32Array.from([5, 5, 5, 5]), 3, 2);
+  assert.deepEqual([...into], [0, 0, 5, 0]);
+  assert.throws(() => toSimilarity(dots, index, 0, "cosine", out, 3, 5), /invalid cell range 3…5 of 4/);
 });
