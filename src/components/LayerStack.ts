@@ -170,7 +170,9 @@ export function LayerStack(image: DecodedImage, layers: readonly LoadedLayer[], 
     for (const panel of panels) {
       const {summary, key, client} = panel.layer;
       const queries = refs.map((ref) => panel.start + cellIndex(carry(ref, panel), panel.grid));
-      panel.request = {key, queries, kind: look.kind, start: timeStamp};
+      // Only this image's cells, unless the scale is stretched over the whole set.
+      const ranges = look.scale === "set" ? undefined : [panel.start, panel.start + panel.values.length];
+      panel.request = {key, queries, kind: look.kind, start: timeStamp, ranges};
       client.request(panel.request, (values, request) => onValues(panel, values, request, summary.cellStart));
     }
   }
