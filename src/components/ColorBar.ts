@@ -2,7 +2,7 @@
 // numbers, a line saying what the numbers are ("cosine similarity, fixed scale 0–1") and how to read the
 // colours, and a marker at the value under the pointer. The ramp is drawn from the same lookup
 // table the overlay uses (a 256 × 1 canvas shown as an image), so the bar cannot disagree with the picture.
-import {scaleLinear} from "d3";
+import {scaleLinear} from "d3-scale";
 import type {SimilarityKind} from "../core/similarity.js";
 import {colormaps, colormapTable, type ColormapName} from "./colormaps.js";
 import {formatValue} from "./overlayScale.js";

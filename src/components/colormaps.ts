@@ -6,7 +6,8 @@
 // 1 − t, so lighter means more similar. The others are perceptually uniform maps from d3-scale-chromatic;
 // cividis is also designed to read the same for the common forms of colour blindness. The overlay's
 // opacity is applied when compositing (CSS opacity, globalAlpha in the export), not in the tables.
-import {interpolateCividis, interpolateInferno, interpolateMagma, interpolateViridis, rgb} from "d3";
+import {rgb} from "d3-color";
+import {interpolateCividis, interpolateInferno, interpolateMagma, interpolateViridis} from "d3-scale-chromatic";
 
 /** The colour maps on offer. */
 export type ColormapName = "veil" | "viridis" | "magma" | "inferno" | "cividis";
