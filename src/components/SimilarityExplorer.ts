@@ -65,6 +65,10 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const bundled = count - extra.length; // the set's images times its copies
   if (!images.length || bundled <= 0 || bundled % images.length !== 0) throw new RangeError(`invalid layer: ${count} grids for ${images.length} images and ${extra.length} added`);
   const imageOf = (i: number) => (i < bundled ? images[i % images.length] : extra[i - bundled]);
+  const copiesOfSet = bundled / images.length;
+  /** Which picture image i shows (copies of the set show the same ones), and a cell named by its picture. */
+  const pictureOf = (i: number) => (i < bundled ? i % images.length : i - bundled + images.length);
+  const cellKey = (ref: CellRef) => `${pictureOf(ref.image)}:${ref.col}:${ref.row}`;
   adoptRefs(state, dataset, grids);
 
   let look: Look = {kind: state.kind, colormap: state.colormap, scale: state.scale, opacity: state.opacity, field: state.field};
@@ -388,11 +392,14 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     topWanted = null;
     topBusy = true;
     client
-      .top({key, queries: job.queries, kind: job.kind}, topMatches + job.queries.length)
+      // With copies of the set (benchmarks), each match comes once per copy: ask for enough to list distinct cells.
+      .top({key, queries: job.queries, kind: job.kind}, (topMatches + job.queries.length) * copiesOfSet)
       .then((found) => {
         if (topWanted) return; // a newer query is waiting; the list keeps showing the last query's matches
-        const others = found.filter((m) => !job.queries.includes(m.cell)).slice(0, topMatches);
-        matches.show(others.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})), job.kind, job.label);
+        // The query cells, and a copy's cell after the original's, are left out.
+        const seen = new Set(job.queries.map((q) => cellKey(refOf(q, cellStart, grids))));
+        const others = found.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})).filter(({ref}) => !seen.has(cellKey(ref)) && seen.add(cellKey(ref)));
+        matches.show(others.slice(0, topMatches), job.kind, job.label);
       })
       .catch((error) => console.error(error))
       .finally(() => {

@@ -279,6 +279,11 @@ describe("across images page", () => {
     assert.deepEqual(pixels[3].rgba, pixels[14].rgba);
     assert.deepEqual(pixels[25].rgba, pixels[3].rgba);
     assert.ok(isBrightest(veilBrightness(pixels[25]), cellIndex({col: 5, row: 5}, {width: 17, height: 17})));
+    // The closest cells name each picture's cell once, not once per copy, and never the query's own cell.
+    await copies.locator(".top-match").nth(11).waitFor({timeout: 10_000});
+    const listed = await copies.$$eval(".top-match", (items) => items.map((b) => `${Number((b as HTMLElement).dataset.image) % 11}:${(b as HTMLElement).dataset.cell}`));
+    assert.equal(new Set(listed).size, listed.length, listed.join(" "));
+    assert.ok(!listed.includes("3:5,5"), listed.join(" "));
     await copies.close();
   });
 
