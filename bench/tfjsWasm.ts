@@ -75,12 +75,16 @@ export interface TfjsWasmOptions {
   /** The model input, NHWC float32 in the model's range ([−1, 1]). */
   input: Float32Array;
   dims: [number, number, number, number];
-  /** tf.wasm.setThreadsCount(); default: the backend's own choice (every logical core). */
+  /** tf.wasm.setThreadsCount(); default: the backend's own choice. The backend caps the count at half of
+   * navigator.hardwareConcurrency (it assumes two logical cores per physical one), so a larger count also
+   * makes the page report twice as many cores to the backend; getThreadsCount() says what it used. */
   threads?: number;
   warmup: number;
   repeats: number;
   /** Chromium flags (default CHROMIUM_FLAGS). */
   args?: string[];
+  /** Serve with COOP/COEP (default true); without them the backend cannot use threads. */
+  crossOriginIsolation?: boolean;
 }
 
 /** What one TF.js page measured. */
@@ -105,7 +109,7 @@ export interface TfjsWasmResult {
 
 /** Runs the cut Keras model with the wasm backend in a fresh headless Chromium page on buildTfjsSite()'s site. */
 export async function runTfjsWasm(site: string, options: TfjsWasmOptions): Promise<TfjsWasmResult> {
-  const opened = await openSite({root: site, args: options.args ?? CHROMIUM_FLAGS});
+  const opened = await openSite({root: site, args: options.args ?? CHROMIUM_FLAGS, crossOriginIsolation: options.crossOriginIsolation});
   try {
     const page = await opened.open("");
     const input = Buffer.from(options.input.buffer, options.input.byteOffset, options.input.byteLength).toString("base64");
@@ -127,6 +131,11 @@ export async function runTfjsWasm(site: string, options: TfjsWasmOptions): Promi
           tensor4d(values: Float32Array, shape: number[]): Tensor;
           tidy<T>(f: () => T): T;
         }}).tf;
+        if (threads !== undefined) {
+          // Read once by the backend's WebAssembly start-up (emscripten_num_logical_cores).
+          const cores = 2 * threads;
+          Object.defineProperty(navigator, "hardwareConcurrency", {get: () => cores, configurable: true});
+        }
         const t0 = performance.now();
         tf.wasm.setWasmPaths(new URL("/tfjs/", location.href).href);
         if (threads !== undefined) tf.wasm.setThreadsCount(threads);
