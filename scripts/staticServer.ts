@@ -41,6 +41,8 @@ export interface StaticServerOptions {
   port?: number;
   /** Address to bind; only the loopback interface by default. */
   host?: string;
+  /** Send COOP/COEP (default true). False serves the site as a host without them would (benchmarks). */
+  crossOriginIsolation?: boolean;
 }
 
 /** A running server: its base URL (ending in "/") and a way to stop it. */
@@ -56,20 +58,21 @@ export function mimeType(path: string): string {
 }
 
 /** Serves `root` the way a static host serves a Framework build: "/x" is x.html, "/dir/" is dir/index.html. */
-export async function startStaticServer({root, port = 0, host = "127.0.0.1"}: StaticServerOptions): Promise<StaticServer> {
+export async function startStaticServer({root, port = 0, host = "127.0.0.1", crossOriginIsolation = true}: StaticServerOptions): Promise<StaticServer> {
   const base = resolve(root);
+  const headers: Record<string, string> = crossOriginIsolation ? HEADERS : Object.fromEntries(Object.entries(HEADERS).filter(([name]) => !name.startsWith("Cross-Origin-")));
   const server = createServer(async (req, res) => {
     try {
-      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed");
+      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "method not allowed", headers);
       const file = await findFile(base, decodeURIComponent(new URL(req.url ?? "/", "http://localhost").pathname));
       if (!file) {
         const notFound = await findFile(base, "/404");
-        if (notFound) return sendFile(req.method, res, 404, notFound.path, notFound.size);
-        return send(res, 404, "not found");
+        if (notFound) return sendFile(req.method, res, 404, notFound.path, notFound.size, headers);
+        return send(res, 404, "not found", headers);
       }
-      sendFile(req.method, res, 200, file.path, file.size);
+      sendFile(req.method, res, 200, file.path, file.size, headers);
     } catch (error) {
-      send(res, 400, (error as Error).message);
+      send(res, 400, (error as Error).message, headers);
     }
   });
   await new Promise<void>((resolveListen, reject) => {
@@ -96,13 +99,13 @@ async function findFile(base: string, pathname: string): Promise<{path: string; 
   return undefined;
 }
 
-function sendFile(method: string, res: import("node:http").ServerResponse, status: number, path: string, size: number): void {
-  res.writeHead(status, {...HEADERS, "Content-Type": mimeType(path), "Content-Length": size});
+function sendFile(method: string, res: import("node:http").ServerResponse, status: number, path: string, size: number, headers: Record<string, string>): void {
+  res.writeHead(status, {...headers, "Content-Type": mimeType(path), "Content-Length": size});
   if (method === "HEAD") return void res.end();
   createReadStream(path).pipe(res);
 }
 
-function send(res: import("node:http").ServerResponse, status: number, message: string): void {
-  res.writeHead(status, {...HEADERS, "Content-Type": "text/plain; charset=utf-8"});
+function send(res: import("node:http").ServerResponse, status: number, message: string, headers: Record<string, string>): void {
+  res.writeHead(status, {...headers, "Content-Type": "text/plain; charset=utf-8"});
   res.end(`${message}\n`);
 }

@@ -85,6 +85,8 @@ export interface OpenSiteOptions {
   root?: string;
   /** Chromium's flags (default CHROMIUM_FLAGS). */
   args?: string[];
+  /** Serve with COOP/COEP (default true); false measures what a host without them gives. */
+  crossOriginIsolation?: boolean;
 }
 
 /** Serves dist/ (or `options.root`) and launches Chromium with a fresh profile. */
@@ -92,7 +94,7 @@ export async function openSite(options: OpenSiteOptions = {}): Promise<Site> {
   const root = options.root ?? distDir;
   if (!existsSync(join(root, "index.html"))) throw new Error(`no built site at ${root}: run npm run build first`);
   const executablePath = findChromium();
-  const server: StaticServer = await startStaticServer({root});
+  const server: StaticServer = await startStaticServer({root, crossOriginIsolation: options.crossOriginIsolation ?? true});
   const profile = mkdtempSync(join(tmpdir(), "similarity-overlays-chromium-"));
   let context: BrowserContext;
   try {

@@ -157,6 +157,8 @@ export interface NodeEmbedding {
   originalHeight: number;
   /** Milliseconds of each timed session run (after one warm-up run). */
   inferenceMs: number[];
+  /** The model input the session ran on (the ONNX model's layout). */
+  input: {data: Float32Array; dims: readonly number[]};
 }
 
 /** Runs the image file at `path` through the build's path (decoded by sharp, sized by the animals
@@ -186,7 +188,8 @@ export async function nodeEmbedding(path: string, layerName: string, {threads = 
       height: record.height,
       originalWidth: record.originalWidth,
       originalHeight: record.originalHeight,
-      inferenceMs
+      inferenceMs,
+      input
     };
   } finally {
     await session.dispose();
