@@ -116,8 +116,9 @@ export function formatViewState(state: ViewState, defaults: ViewDefaults): strin
 
 /**
  * Keeps the address bar in step with `state`: write() replaces the current history entry's URL (no new
- * entry, no reload). Writes asked for with `soon` (pointer moves) are batched to one per `delay` ms, since
- * browsers throttle rapid history updates. Pending writes are dropped when `invalidation` resolves.
+ * entry, no reload). Writes asked for with `soon` (pointer moves) wait until `delay` ms pass without another:
+ * browsers throttle rapid history updates, and a history update while the pointer moves would hold up the
+ * next overlay. Pending writes are dropped when `invalidation` resolves.
  */
 export function urlWriter(state: ViewState, defaults: ViewDefaults, {delay = 250, invalidation}: {delay?: number; invalidation?: Promise<unknown>} = {}): {write(soon?: boolean): void} {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -132,7 +133,8 @@ export function urlWriter(state: ViewState, defaults: ViewDefaults, {delay = 250
   return {
     write(soon = false) {
       if (!soon) return void (clearTimeout(timer), flush());
-      timer ??= setTimeout(flush, delay);
+      clearTimeout(timer);
+      timer = setTimeout(flush, delay);
     }
   };
 }
