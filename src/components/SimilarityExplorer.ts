@@ -14,6 +14,7 @@ import {ColorBar} from "./ColorBar.js";
 import {colormapWords} from "./colormaps.js";
 import type {DecodedImage} from "./decodeImages.js";
 import {downloadBlob, exportPng} from "./exportPng.js";
+import {OnScreenFirst} from "./OnScreenFirst.js";
 import {OverlayImage} from "./OverlayImage.js";
 import type {Look} from "./OverlayControls.js";
 import {describeScale, formatValue, kindLabel, scaleDomains} from "./overlayScale.js";
@@ -95,7 +96,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     update(performance.now());
   });
   const exportLink = textButton("Export PNG", async () => {
-    await paintRest();
+    await onScreen.finish();
     const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
     downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
   });
@@ -193,7 +194,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       return false;
     }
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
-    lastRequest = {key, queries, kind: look.kind, start: timeStamp, ranges: visibleRanges()};
+    // A set-wide stretch needs every image's values.
+    lastRequest = {key, queries, kind: look.kind, start: timeStamp, ranges: look.scale === "set" ? undefined : onScreen.visibleRanges()};
     client.request(lastRequest, onValues);
     requestTop(queries, refs);
     return true;
@@ -204,98 +206,35 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (result.length !== values.length) return; // the layer changed under this figure (uploads added); a new one is coming
     values.set(result);
     painted = request;
-    fresh.fill(request.ranges ? 0 : 1);
-    if (request.ranges) forRanges(request.ranges, (i) => (fresh[i] = 1));
+    onScreen.received(request.ranges);
     paint(request.start ?? performance.now());
   }
 
-  // With many images, a hover computes and paints the images on screen (or within half a screen of it)
-  // first: the worker's time grows with the cells it covers, and a canvas changed off screen still costs
-  // the browser time in the next frame, delaying the next hover. The other images are marked stale; once
-  // the query rests (or as they come into view) their values are computed and they are painted.
-  // `fresh` marks images whose values belong to the painted query; `data-pending` on the root counts the
-  // stale ones (tests wait for 0 before reading every overlay).
-  const visible = new Uint8Array(count).fill(1); // until the observer has reported
-  const fresh = new Uint8Array(count);
-  const stale = new Uint8Array(count);
-  let pending = 0;
+  // With many images the images near the viewport are computed and painted first (see OnScreenFirst.ts).
   let words = colormapWords(look.colormap);
-  const observer = new IntersectionObserver(
-    (entries) => {
-      for (const entry of entries) {
-        const i = Number((entry.target as HTMLElement).dataset.imageIndex);
-        visible[i] = entry.isIntersecting ? 1 : 0;
-        if (visible[i] && stale[i]) {
-          if (fresh[i]) paintFrame(i);
-          else scheduleRest(0);
-        }
-      }
-      showPending();
-    },
-    {rootMargin: "50% 0px"}
-  );
-  for (const frame of frames) observer.observe(frame.frame);
-
-  /** Cell ranges of the images on screen, or undefined when that is all of them (or the scale needs all). */
-  function visibleRanges(): number[] | undefined {
-    if (look.scale === "set" || visible.every((v) => v === 1)) return undefined;
-    const ranges: number[] = [];
-    for (let i = 0; i < count; ++i) {
-      if (!visible[i]) continue;
-      if (ranges.length && ranges[ranges.length - 1] === cellStart[i]) ranges[ranges.length - 1] = cellStart[i + 1];
-      else ranges.push(cellStart[i], cellStart[i + 1]);
-    }
-    return ranges;
-  }
-  /** Calls `f` with each image whose cells lie in `ranges` (image boundaries, from visibleRanges()). */
-  function forRanges(ranges: readonly number[], f: (image: number) => void): void {
-    for (let r = 0, i = 0; r + 1 < ranges.length; r += 2) {
-      while (i < count && cellStart[i] < ranges[r]) ++i;
-      for (; i < count && cellStart[i + 1] <= ranges[r + 1]; ++i) f(i);
-    }
-  }
-
-  function paintFrame(i: number): void {
-    frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
-    if (stale[i]) (stale[i] = 0), --pending;
-  }
-  function showPending(): void {
-    root.dataset.pending = String(pending);
-  }
-
-  // The rest: computes what is missing, then paints every stale image. Resolves when done or superseded.
-  let restTimer: ReturnType<typeof setTimeout> | undefined;
-  let rest: Promise<void> | null = null;
-  function scheduleRest(ms: number): void {
-    clearTimeout(restTimer);
-    restTimer = setTimeout(() => void paintRest(), ms);
-  }
-  function paintRest(): Promise<void> {
-    clearTimeout(restTimer);
-    if (!painted || !pending) return Promise.resolve();
-    const base = painted;
-    const missing: number[] = [];
-    for (let i = 0; i < count; ++i) if (stale[i] && !fresh[i]) missing.push(cellStart[i], cellStart[i + 1]);
-    if (!missing.length) {
-      for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
-      showPending();
-      return Promise.resolve();
-    }
-    return (rest ??= new Promise<void>((resolve) => {
-      const done = () => ((rest = null), resolve());
-      client.request({...base, ranges: missing, start: performance.now()}, (result) => {
-        if (painted !== base || result.length !== values.length) return done(); // a newer query came first
-        for (let r = 0; r < missing.length; r += 2) values.set(result.subarray(missing[r], missing[r + 1]), missing[r]);
-        forRanges(missing, (i) => (fresh[i] = 1));
+  const onScreen = new OnScreenFirst({
+    cellStart,
+    elements: frames.map((f) => f.frame),
+    paint: (i) => frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words),
+    fetch(ranges, done) {
+      const base = painted;
+      if (!base) return done(null);
+      let answered = false;
+      const answer = (result: Float32Array | null) => {
+        if (answered) return;
+        answered = true;
+        clearTimeout(timeout);
+        if (!result || painted !== base || result.length !== values.length) return done(null); // a newer query came first
+        for (let r = 0; r < ranges.length; r += 2) values.set(result.subarray(ranges[r], ranges[r + 1]), ranges[r]);
         scaleDomains(values, cellStart, look.scale, fixedDomain(base.kind, summary.maxNorm), domains);
-        for (let i = 0; i < count && pending > 0; ++i) if (stale[i]) paintFrame(i);
-        showPending();
-        done();
-      });
-      // A reply the client drops (the pointer moved on) never calls back: give up after a while.
-      setTimeout(done, 5000);
-    }));
-  }
+        done(result);
+      };
+      // The client drops a reply when the pointer has moved on, and then never calls back.
+      const timeout = setTimeout(() => answer(null), 5000);
+      client.request({...base, ranges, start: performance.now()}, (result) => answer(result));
+    },
+    onPending: (n) => (root.dataset.pending = String(n))
+  });
 
   /** Paints every image from `values` (those off screen later); cheap enough to redo for a new colour map or scale. */
   function paint(start: number): void {
@@ -304,24 +243,15 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     scaleDomains(values, cellStart, look.scale, fixed, domains);
     words = colormapWords(look.colormap);
     showOutlines();
-    for (let i = 0; i < count; ++i) {
-      if (visible[i] && fresh[i]) paintFrame(i);
-      else if (!stale[i]) (stale[i] = 1), ++pending;
-    }
+    onScreen.paint();
     const end = performance.now();
-    showPending();
-    if (pending) scheduleRest(80);
     showBar();
     showReadout();
     root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start, end}}));
   }
 
   function clearAll(): void {
-    clearTimeout(restTimer);
-    fresh.fill(0);
-    stale.fill(0);
-    pending = 0;
-    showPending();
+    onScreen.clear();
     for (const frame of frames) frame.clear();
   }
 
