@@ -7,7 +7,8 @@ import {expose, transfer} from "comlink";
 import {WasmCodeDots, wasmSimdSupported} from "../src/core/codeDots.js";
 import type {Size} from "../src/core/cells.js";
 import {cellStarts, readLayerTable, type LayerData, type LayerInfo} from "../src/core/layerTable.js";
-import {quantizeCellsWithStep} from "../src/core/quantize.js";
+import {quantizeCells, quantizeCellsWithStep} from "../src/core/quantize.js";
+import {firstNegative, negativeMessage} from "../src/core/userModel.js";
 import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../src/core/similarity.js";
 import {topK} from "../src/core/topK.js";
 
@@ -140,6 +141,28 @@ function withAdded(base: LayerData, images: readonly CodedImage[]): LayerData {
   return {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)};
 }
 
+/** A layer table built from values computed in the browser: [base, bytes, data, added, clipped] for install(). */
+function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly AddedImage[], opType?: string): [LayerData, number, LayerData, number, number] {
+  const {channels} = info;
+  if (!images.length) throw new RangeError(`layer ${info.name}: no images`);
+  let total = 0;
+  images.forEach(({grid, values}, i) => {
+    if (values.length !== grid.width * grid.height * channels) {
+      throw new RangeError(`layer ${info.name}, image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
+    }
+    const negative = firstNegative(values, channels);
+    if (negative) throw new RangeError(negativeMessage(info.name, {image: i, channel: negative.channel, value: negative.value}, opType));
+    total += values.length;
+  });
+  const all = new Float32Array(total);
+  let at = 0;
+  for (const {values} of images) all.set(values, at), (at += values.length);
+  const {codes, norms, step} = quantizeCells(all, channels);
+  const grids = images.map((image) => ({width: image.grid.width, height: image.grid.height}));
+  const data: LayerData = {info: {...info, step, grids}, codes, norms, cellStart: cellStarts(grids)};
+  return [data, codes.byteLength + norms.byteLength, data, 0, 0];
+}
+
 const api = {
   /** Fetches and decodes the layer file at `url` under `key`; `copies` repeats its images (benchmarks). */
   async load(key: string, url: string, copies = 1): Promise<LayerSummary> {
@@ -179,6 +202,16 @@ const api = {
     const list = ids.map((id) => coded.get(id)!);
     const data = list.length ? withAdded(base, list) : base;
     return install(key, base, bytes, data, ids, coded, list.reduce((n, q) => n + q.clipped, 0));
+  },
+
+  /**
+   * Installs under `key` a layer computed in the browser (a user's own model): every image's cell-major
+   * values are quantised together (one step for the whole table, as the build does for a file), then the
+   * layer is used like a loaded file. Values below zero (no ReLU at that output) cannot be coded: the error
+   * names the layer and says so. The buffers are only read.
+   */
+  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: AddedImage[], opType?: string): LayerSummary {
+    return install(key, ...valuesLayer(info, images, opType));
   },
 
   /**

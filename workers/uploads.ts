@@ -8,7 +8,7 @@
 import {expose, transfer} from "comlink";
 import {embedPixels, resolveLayers, type EmbeddedLayers} from "../src/core/embedImage.js";
 import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "../src/core/imageFile.js";
-import {checkModelFile, describeModel, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
+import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import {rgbToBytes, type Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
@@ -306,6 +306,63 @@ async function inspectModel(file: Blob | Uint8Array | ArrayBuffer, options: Insp
   return {name: name ?? null, bytes: size, ...description};
 }
 
+/** What initModel() needs: a user's own model, described by a ModelSpec built for it (src/core/userModel.ts). */
+export interface UserModelInit {
+  /** Its description: input layout, preprocessing, size policy and the chosen layers. */
+  spec: ModelSpec;
+  /** The layers to compute: names or ONNX output names from `spec`. */
+  outputs: string[];
+  /** The file's name, for messages when the model is a Blob or bytes. */
+  name?: string;
+  /** As in UploadsInit (needed when neither init() nor inspectModel() has run yet). */
+  wasmUrl?: string;
+  wasmBaseUrl?: string;
+  preferWebGPU?: boolean;
+  numThreads?: number;
+  maxBytes?: number;
+  maxPixels?: number;
+}
+
+/**
+ * Makes the session embed() runs on from a user's model file (never sent anywhere: it arrives from the page
+ * by postMessage). WebGPU when the browser has an adapter, else WebAssembly, as init(); a model WebGPU cannot
+ * load falls back to WebAssembly.
+ */
+async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserModelInit): Promise<UploadsReady> {
+  const name = file instanceof File ? file.name : options.name;
+  const size = file instanceof Blob ? file.size : file.byteLength;
+  checkModelFile(name, size, options.maxBytes ?? MAX_MODEL_BYTES);
+  const layers = resolveLayers(options.spec, options.outputs);
+  const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
+  const t0 = performance.now();
+  const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+  const needRuntime = !runtimeSetup && !runtimeBytes;
+  let setup = await runtimeFor(options);
+  const t1 = performance.now();
+  if (ready) await dispose();
+  const fileName = describeModelFile(name);
+  const outputs = layers.map((l) => l.output);
+  let session: TapSession;
+  try {
+    session = await createTapSession(setup.ort, bytes, outputs, setup.sessionOptions, fileName);
+  } catch (error) {
+    if (setup.plan.backend !== "webgpu") throw error;
+    setup = fallBackToWasm(setup, (error as Error).message);
+    runtimeSetup = setup;
+    session = await createTapSession(setup.ort, bytes, outputs, setup.sessionOptions, fileName);
+  }
+  const t2 = performance.now();
+  ready = {setup, session, spec: options.spec, layers, maxPixels};
+  return {
+    backend: setup.plan.backend,
+    numThreads: setup.plan.numThreads,
+    fallback: setup.plan.fallback,
+    layers: layers.map((l) => l.name),
+    bytes: {model: 0, runtime: needRuntime ? (runtimeBytes?.length ?? 0) : 0},
+    ms: {download: t1 - t0, session: t2 - t1}
+  };
+}
+
 /** Releases the session (the downloaded files stay, so a later init() downloads nothing again). */
 async function dispose(): Promise<void> {
   const current = ready;
@@ -329,6 +386,11 @@ const api = {
    * Errors name the file, what is wrong and what to do. Needs init() first, or `wasmUrl`.
    */
   inspectModel: (file: Blob | Uint8Array | ArrayBuffer, options?: InspectOptions) => serial(() => inspectModel(file, options)),
+  /**
+   * Makes embed() run a user's own model (a File, Blob or bytes; see UserModelInit), replacing any session.
+   * Errors name the file. Needs init() or inspectModel() first, or `wasmUrl`.
+   */
+  initModel: (file: Blob | Uint8Array | ArrayBuffer, options: UserModelInit) => serial(() => initModel(file, options)),
   /** Releases the session. */
   dispose: () => serial(dispose),
   /** Holds the Web Lock `name` until this worker ends, so the page can tell when it dies (workers/lifeline.ts). */

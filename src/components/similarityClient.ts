@@ -3,6 +3,7 @@
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
 import {transfer} from "comlink";
 import type {SimilarityKind} from "../core/similarity.js";
+import type {LayerInfo} from "../core/layerTable.js";
 import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
 import type {WorkerHandle} from "./startWorker.js";
 
@@ -36,6 +37,11 @@ export class SimilarityClient {
   setAdded(key: string, images: Array<AddedImage | AddedRef>): Promise<LayerSummary> {
     const buffers = images.flatMap((i) => (i.values ? [i.values.buffer as ArrayBuffer] : []));
     return this.handle.remote.setAdded(key, transfer(images, buffers)) as Promise<LayerSummary>;
+  }
+
+  /** Installs a layer computed in the browser (a user's model) under `key`; the values are copied to the worker. */
+  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: AddedImage[], opType?: string): Promise<LayerSummary> {
+    return this.handle.remote.loadValues(key, info, images, opType) as Promise<LayerSummary>;
   }
 
   /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */

@@ -4,7 +4,7 @@
 // stopped and was restarted, and the next call first repeats the last init() on the new worker.
 import {proxy} from "comlink";
 import type {ModelSpec} from "../core/modelSpec.js";
-import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady} from "../../workers/uploads.js";
+import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady, UserModelInit} from "../../workers/uploads.js";
 import {startRestartingWorker} from "./restartingWorker.js";
 
 /** Where the uploads files are. */
@@ -33,6 +33,8 @@ export interface UploadsClient<Id extends string = string> {
   embed(file: Blob, options?: EmbedOptions): Promise<Embedding>;
   /** Checks and describes a user's own ONNX model file (refused by size before it is read). */
   inspectModel(file: Blob, options?: Omit<InspectOptions, "wasmUrl" | "wasmBaseUrl">): Promise<ModelInspection>;
+  /** Makes embed() run a user's own model file (it goes to the worker only; see workers/uploads.ts initModel()). */
+  initModel(file: Blob, options: Omit<UserModelInit, "wasmUrl" | "wasmBaseUrl">): Promise<UploadsReady>;
   /** Releases the session (the worker itself ends with the cell's invalidation). */
   dispose(): Promise<void>;
   /** The running Worker, if any, and how many were started (for tests and diagnostics). */
@@ -44,11 +46,14 @@ export interface UploadsClient<Id extends string = string> {
 export function createUploadsClient<Id extends string = string>(source: UploadsSource, invalidation?: Promise<unknown>): UploadsClient<Id> {
   /** The last init(), to repeat on a restarted worker (without progress reports). */
   let lastInit: UploadsInit | null = null;
+  /** The last initModel(), to repeat on a restarted worker instead. */
+  let lastModel: {file: Blob; init: UserModelInit} | null = null;
   const worker = startRestartingWorker<UploadsApi>(() => source.workerUrl(), {
     invalidation,
     name: "uploads worker",
     onStart: async (remote, generation) => {
-      if (lastInit && generation > 1) await remote.init(lastInit);
+      if (lastModel && generation > 1) await remote.initModel(lastModel.file, lastModel.init);
+      else if (lastInit && generation > 1) await remote.init(lastInit);
     }
   });
   return {
@@ -57,6 +62,7 @@ export function createUploadsClient<Id extends string = string>(source: UploadsS
       const init: UploadsInit = {...options, modelUrl, wasmUrl, spec};
       const ready = await worker.call((remote) => remote.init(init, onProgress ? proxy(onProgress) : undefined));
       lastInit = init;
+      lastModel = null;
       return {...ready, spec};
     },
     embed(file, options) {
@@ -65,6 +71,13 @@ export function createUploadsClient<Id extends string = string>(source: UploadsS
     async inspectModel(file, options) {
       const wasmUrl = await source.runtimeUrl();
       return worker.call((remote) => remote.inspectModel(file, {...options, wasmUrl}));
+    },
+    async initModel(file, options) {
+      const wasmUrl = await source.runtimeUrl();
+      const init = {...options, wasmUrl};
+      const ready = await worker.call((remote) => remote.initModel(file, init));
+      lastModel = {file, init};
+      return ready;
     },
     async dispose() {
       if (worker.worker) await worker.call((remote) => remote.dispose());

@@ -1,0 +1,139 @@
+// A user's own ONNX model ("Your model" page): from what inspectModel() found in the file (its image input
+// and candidate layers) and the options the user picked (preprocessing, channel order, input size, layers),
+// the ModelSpec that the build's path (embedImage.ts) and the similarity worker need, plus the checks on
+// what comes out. No DOM, no Node APIs.
+import type {CandidateLayer} from "./layerTap.js";
+import type {LayerInfo} from "./layerTable.js";
+import type {LayerSpec, ModelSpec, Normalization} from "./modelSpec.js";
+import type {ImageInput} from "./onnxGraph.js";
+
+/** The preprocessing presets offered, by id. */
+export const PREPROCESSING = {
+  imagenet: {label: "ImageNet mean/std (torchvision)", normalization: {kind: "meanStd", mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]}},
+  minusOneOne: {label: "[−1, 1] (Keras Inception, MobileNet)", normalization: {kind: "range", min: -1, max: 1}},
+  zeroOne: {label: "[0, 1]", normalization: {kind: "range", min: 0, max: 1}}
+} as const satisfies Record<string, {label: string; normalization: Normalization}>;
+
+export type PreprocessingId = keyof typeof PREPROCESSING;
+
+/** What the user chose for their model. */
+export interface UserModelOptions {
+  /** Shown in titles and messages (the file's name). */
+  name: string;
+  preprocessing: PreprocessingId;
+  channelOrder: "RGB" | "BGR";
+  /** Input side in pixels (square) when the model's size is symbolic; ignored when it is fixed. */
+  inputSize: number;
+  /** Output names of the chosen layers (CandidateLayer.output). */
+  outputs: readonly string[];
+}
+
+/** Smallest and largest input side accepted for a symbolic input. */
+export const MIN_INPUT_SIZE = 16;
+export const MAX_INPUT_SIZE = 1024;
+
+/** The input size to use: the model's fixed size, else `size` (default 224) checked against the limits. */
+export function inputSizeFor(input: ImageInput, size = 224): {width: number; height: number; fixed: boolean} {
+  if (input.height != null && input.width != null) return {width: input.width, height: input.height, fixed: true};
+  if (!Number.isInteger(size) || size < MIN_INPUT_SIZE || size > MAX_INPUT_SIZE) {
+    throw new RangeError(`input size must be a whole number of pixels from ${MIN_INPUT_SIZE} to ${MAX_INPUT_SIZE}, got ${size}`);
+  }
+  // One fixed side and one symbolic: keep the fixed one.
+  return {width: input.width ?? size, height: input.height ?? size, fixed: false};
+}
+
+/** Operators whose output is never negative when their input comes from one (or always). */
+const NON_NEGATIVE = new Set(["Relu", "Sigmoid", "Softplus", "Abs"]);
+
+/** True when the layer's operator guarantees values ≥ 0 (ReLU and the like): the 8-bit unsigned codes fit. */
+export function surelyNonNegative(layer: Pick<CandidateLayer, "opType">): boolean {
+  return NON_NEGATIVE.has(layer.opType);
+}
+
+/**
+ * The layers ticked by default: the middle one of those whose operator guarantees non-negative values
+ * (ReLU…), else the middle one of all, plus the last such layer when it differs (a coarse and a finer grid).
+ */
+export function defaultLayers(layers: readonly CandidateLayer[]): string[] {
+  if (!layers.length) return [];
+  const pool = layers.filter(surelyNonNegative);
+  const from = pool.length ? pool : layers;
+  const middle = from[Math.floor((from.length - 1) / 2)]!.output;
+  const last = from[from.length - 1]!.output;
+  return middle === last ? [middle] : [middle, last];
+}
+
+/** A layer's display name: its output name (unique in the graph). */
+export function layerName(layer: Pick<CandidateLayer, "output">): string {
+  return layer.output;
+}
+
+/** Stride, receptive field and offset of a layer, or a stand-in when the graph analysis could not give them. */
+function geometry(layer: CandidateLayer, size: {width: number; height: number}): {stride: number; receptiveField: number; offset: number; known: boolean} {
+  const f = layer.receptiveField;
+  if (f) return {stride: f.stride, receptiveField: f.receptiveField, offset: f.offset, known: true};
+  // Unknown: cells tile the input; the outline is then a cell, not a receptive field (the page says so).
+  const stride = Math.max(size.width / layer.width, size.height / layer.height);
+  return {stride, receptiveField: stride, offset: stride / 2 - 0.5, known: false};
+}
+
+/** The ModelSpec of a user's model with the chosen options (its id is "user:" + the file's name). */
+export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer[], options: UserModelOptions): ModelSpec {
+  const size = inputSizeFor(input, options.inputSize);
+  if (!options.outputs.length) throw new Error("no layers chosen: tick at least one layer");
+  const chosen = options.outputs.map((output) => {
+    const layer = layers.find((l) => l.output === output);
+    if (!layer) throw new Error(`invalid layer: ${output} (the model offers ${layers.map((l) => l.output).join(", ")})`);
+    return layer;
+  });
+  if (input.channels !== 3) throw new Error(`the model's input has ${input.channels} channel${input.channels === 1 ? "" : "s"}; this page feeds colour images (3 channels)`);
+  const specs: LayerSpec[] = chosen.map((layer) => {
+    const {stride, receptiveField, offset} = geometry(layer, size);
+    return {name: layerName(layer), output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}};
+  });
+  return {
+    id: `user:${options.name}`,
+    title: options.name,
+    source: "your file; it stays in this browser",
+    input: {
+      name: input.name,
+      layout: input.layout,
+      channelOrder: options.channelOrder,
+      normalization: PREPROCESSING[options.preprocessing].normalization as Normalization,
+      minSize: 1,
+      fixedSize: size.fixed ? {width: size.width, height: size.height} : null
+    },
+    // A fixed input is filled by resizing the whole picture; a free one by a centre square crop.
+    sizePolicy: size.fixed ? {kind: "fixed", width: size.width, height: size.height} : size.width === size.height ? {kind: "square", size: size.width} : {kind: "fixed", width: size.width, height: size.height},
+    defaultLayer: specs[0]!.name,
+    layers: specs
+  };
+}
+
+/** The layer metadata the similarity worker's loadValues() takes (grids and step are added there). */
+export function userLayerInfo(model: ModelSpec, layer: LayerSpec): Omit<LayerInfo, "grids" | "step"> {
+  return {...layer, model: model.id};
+}
+
+/** True when the receptive field of `layer` was found by the graph analysis (else the outline is one cell). */
+export function hasReceptiveField(layer: CandidateLayer): boolean {
+  return layer.receptiveField !== null;
+}
+
+/** The first negative (or NaN) value of cell-major `values`, as {cell, channel, value}, or null. */
+export function firstNegative(values: Float32Array, channels: number): {cell: number; channel: number; value: number} | null {
+  for (let i = 0; i < values.length; ++i) {
+    const v = values[i]!;
+    if (!(v >= 0)) return {cell: Math.floor(i / channels), channel: i % channels, value: v};
+  }
+  return null;
+}
+
+/**
+ * The message for a layer whose activations go below zero (no ReLU at that output): the 8-bit codes
+ * hold unit vectors with components ≥ 0 only, so its cosines cannot be shown.
+ */
+export function negativeMessage(layer: string, where: {image: number; channel: number; value: number}, opType?: string): string {
+  const op = opType ? ` (${opType})` : "";
+  return `layer ${JSON.stringify(layer)}${op} has negative activations (${where.value.toPrecision(3)} in channel ${where.channel} of image ${where.image + 1}): similarity overlays here need non-negative values, as after a ReLU. Pick the ReLU (or pooling) output that follows it instead.`;
+}
