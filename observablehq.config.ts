@@ -71,6 +71,7 @@ export default {
   pages: [
     {name: "Across images", path: "/across-images"},
     {name: "Across layers", path: "/across-layers"},
+    {name: "Your model", path: "/your-model"},
     {name: "Datasets and layers", path: "/data"}
   ],
   // Our stylesheet imports the theme and the Inputs styles from node_modules; Framework's default would

@@ -1,0 +1,153 @@
+// Runs a user's own model (picked in ModelPicker) over the page's images in the browser and installs each
+// chosen layer in the similarity worker. Images: the bundled set's pictures (their JPEGs, at the set's model
+// input size) and the user's uploads (the JPEG each was stored with). Each goes through the uploads worker's
+// embed() (the build's path: planInput → cropResize → toInputTensor → tap session → toCellMajor), one at a
+// time, with a progress bar; the picture shown is the one the model saw. Then every layer's values, all
+// images together, become one 8-bit table in the similarity worker (loadValues). A layer with negative
+// values is refused there with a message naming it; the others are shown.
+import type {LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {Backend} from "../../workers/uploads.js";
+import {userLayerInfo} from "../core/userModel.js";
+import type {DecodedImage} from "./decodeImages.js";
+import type {PickedModel} from "./ModelPicker.js";
+import {SimilarityClient} from "./similarityClient.js";
+import type {WorkerHandle} from "./startWorker.js";
+import type {UploadsClient} from "./uploadsWorkerClient.js";
+import type {UploadRecord} from "./uploadStore.js";
+
+/** One layer of a run: installed (key, summary, client), or refused with a message. */
+export type RunLayer =
+  | {name: string; opType: string; key: string; summary: LayerSummary; client: SimilarityClient; error?: undefined}
+  | {name: string; opType: string; error: string; key?: undefined};
+
+/** What a run produced. */
+export interface UserModelRun {
+  /** The pictures as the model saw them, bundled images first, then uploads. */
+  images: DecodedImage[];
+  layers: RunLayer[];
+  backend: Backend;
+  numThreads: number;
+  /** Mean milliseconds per image: the whole embed() and its model run alone. */
+  msPerImage: number;
+  inferencePerImage: number;
+}
+
+/** The progress view: a bar, a status line and messages. */
+export type RunProgressNode = HTMLElement & {bar: HTMLProgressElement; status: HTMLElement; errors: HTMLElement};
+
+export function RunProgress(): RunProgressNode {
+  const root = document.createElement("div") as unknown as RunProgressNode;
+  root.className = "model-run";
+  root.dataset.testid = "model-run-progress";
+  root.bar = Object.assign(document.createElement("progress"), {max: 1, value: 0});
+  root.bar.hidden = true;
+  root.status = Object.assign(document.createElement("p"), {className: "model-status"});
+  root.status.dataset.testid = "model-run-status";
+  root.status.setAttribute("aria-live", "polite");
+  root.status.textContent = "Pick a model and press Run.";
+  root.errors = Object.assign(document.createElement("ul"), {className: "model-errors"});
+  root.errors.dataset.testid = "model-run-errors";
+  root.append(root.bar, root.status, root.errors);
+  return root;
+}
+
+let runCount = 0;
+/** The layer keys and pictures of recent runs, oldest first. A run's are freed two runs later, when no figure
+ * can still ask for them (the previous run's figure stays on screen while the next run computes). */
+const recent: Array<{keys: string[]; images: DecodedImage[]}> = [];
+
+/** Options of runUserModel. */
+export interface RunOptions {
+  picked: PickedModel;
+  /** The set's images (their `url` is an object URL of the JPEG) and its name. */
+  images: readonly DecodedImage[];
+  dataset: string;
+  uploads: readonly UploadRecord[];
+  models: UploadsClient;
+  similarity: WorkerHandle<SimilarityApi>;
+  progress: RunProgressNode;
+  /** Stops the run between images (the cell's invalidation). */
+  invalidation?: Promise<unknown>;
+}
+
+function say(progress: RunProgressNode, message: string) {
+  const item = document.createElement("li");
+  item.textContent = message;
+  progress.errors.append(item);
+}
+
+/** Runs the picked model on every image; null when the run failed or was superseded (the message is shown). */
+export async function runUserModel({picked, images, dataset, uploads, models, similarity, progress, invalidation}: RunOptions): Promise<UserModelRun | null> {
+  let stopped = false;
+  const made: DecodedImage[] = [];
+  invalidation?.then(() => {
+    stopped = true;
+  });
+  const {spec, file} = picked;
+  progress.errors.replaceChildren();
+  progress.bar.hidden = false;
+  const sources: Array<{blob: () => Promise<Blob>; image: Omit<DecodedImage, "bitmap" | "url" | "width" | "height">}> = [
+    ...images.map(({bitmap: _b, url, ...image}) => ({blob: () => fetch(url).then((r) => r.blob()), image})),
+    ...uploads.map((u) => ({
+      blob: async () => u.jpeg,
+      image: {id: u.name.length > 40 ? `${u.name.slice(0, 39)}…` : u.name, file: u.name, originalWidth: u.originalWidth, originalHeight: u.originalHeight, credit: `Your image: ${u.name}`, licence: "yours; it stays in this browser"}
+    }))
+  ];
+  const total = sources.length;
+  progress.bar.max = total;
+  progress.bar.value = 0;
+  try {
+    progress.status.textContent = `Loading ${file.name}…`;
+    const ready = await models.initModel(file, {spec, outputs: spec.layers.map((l) => l.output), name: file.name});
+    const where = ready.backend === "webgpu" ? "WebGPU" : `WebAssembly (${ready.numThreads} thread${ready.numThreads === 1 ? "" : "s"})`;
+    const values = new Map(spec.layers.map((l) => [l.name, [] as Array<{grid: {width: number; height: number}; values: Float32Array}>]));
+    let ms = 0;
+    let inference = 0;
+    for (let i = 0; i < total; ++i) {
+      if (stopped) return null;
+      progress.status.textContent = `Running ${file.name} on ${where}: image ${i + 1} of ${total}…`;
+      const {blob, image} = sources[i]!;
+      const embedding = await models.embed(await blob(), {name: image.file});
+      ms += embedding.ms.total;
+      inference += embedding.ms.inference;
+      for (const layer of spec.layers) values.get(layer.name)!.push({grid: embedding.layers[layer.name]!.grid, values: embedding.layers[layer.name]!.values});
+      const bitmap = await createImageBitmap(embedding.jpeg);
+      made.push({...image, width: embedding.width, height: embedding.height, bitmap, url: URL.createObjectURL(embedding.jpeg)});
+      progress.bar.value = i + 1;
+    }
+    if (stopped) return null;
+    const id = ++runCount;
+    const layers: RunLayer[] = [];
+    for (const layer of spec.layers) {
+      const opType = picked.opTypes[layer.output] ?? "";
+      const key = `user/${id}/${dataset}/${layer.name}`;
+      const client = new SimilarityClient(similarity);
+      try {
+        const summary = await client.loadValues(key, userLayerInfo(spec, layer), values.get(layer.name)!, opType);
+        layers.push({name: layer.name, opType, key, summary, client});
+      } catch (e) {
+        const message = (e as Error).message;
+        layers.push({name: layer.name, opType, error: message});
+        say(progress, message);
+      }
+    }
+    const per = (x: number) => x / Math.max(1, total);
+    progress.status.textContent = `Done: ${total} image${total === 1 ? "" : "s"} through ${file.name} on ${where}, ${per(ms).toFixed(1)} ms per image (${per(inference).toFixed(1)} ms of it the model run).`;
+    progress.status.dataset.backend = ready.backend;
+    progress.status.dataset.msPerImage = per(ms).toFixed(2);
+    recent.push({keys: layers.flatMap((l) => (l.key ? [l.key] : [])), images: made});
+    while (recent.length > 2) {
+      const old = recent.shift()!;
+      for (const key of old.keys) void similarity.remote.unload(key);
+      for (const image of old.images) URL.revokeObjectURL(image.url), image.bitmap.close();
+    }
+    return {images: made, layers, backend: ready.backend, numThreads: ready.numThreads, msPerImage: per(ms), inferencePerImage: per(inference)};
+  } catch (e) {
+    if (!stopped) {
+      progress.status.textContent = "The run failed.";
+      say(progress, (e as Error).message);
+    }
+    for (const image of made) URL.revokeObjectURL(image.url), image.bitmap.close();
+    return null;
+  }
+}
