@@ -69,6 +69,9 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   const details = el("div", "model-details");
   details.hidden = true;
   root.append(zone, status, error, details);
+  // The panel's value changes on Run only: the "input" events of the controls inside (the file input, the
+  // selects, the boxes) must not reach the page, which would take each for a new value and run again.
+  for (const node of [zone, details]) node.addEventListener("input", (e) => e.stopPropagation());
 
   const described = el("p", "model-described");
   described.dataset.testid = "model-described";

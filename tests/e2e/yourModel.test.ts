@@ -219,8 +219,12 @@ describe("your model page", () => {
     assert.equal(await page.isHidden(".model-details"), true);
     await pick(writeModel("flat.onnx", fx.buildModel(models.flatOnly())));
     assert.match((await page.textContent("[data-testid=model-error]"))!, /^"flat\.onnx": this model has no 4-D output with spatial extent/);
-    // A good model afterwards works.
+    // A good model afterwards works; picking it (or changing an option) does not run it before Run.
+    const before = await page.textContent("[data-testid=model-run-status]");
     await pick(join(modelDir, "fixed48.onnx"));
+    await page.selectOption("select[name=preprocessing]", "imagenet");
+    await page.waitForTimeout(500);
+    assert.equal(await page.textContent("[data-testid=model-run-status]"), before);
     assert.equal(await page.textContent("[data-testid=model-error]"), "");
     assert.equal((await listedLayers()).length, 4);
     await site.screenshot(page, "your-model-after-bad");
