@@ -97,7 +97,10 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   const runButton = textButton("Run", () => void run());
   runButton.dataset.testid = "model-run";
   const fieldNote = el("p", "model-note");
-  details.append(described, options, table, fieldNote, runButton);
+  // A real network has a hundred layers or more: the table scrolls in a box of its own.
+  const scroller = el("div", "model-layers-scroll");
+  scroller.append(table);
+  details.append(described, options, scroller, fieldNote, runButton);
 
   let file: File | null = null;
   let inspection: ModelInspection | null = null;

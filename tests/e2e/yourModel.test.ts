@@ -92,10 +92,36 @@ async function waitForFigure(layer: string, count: number): Promise<void> {
   }, [layer, count] as const, {timeout: 30_000});
 }
 
-/** The set's pictures (JPEGs of the built image table) decoded with sharp. */
+/** The upload put in the page's store: a picture of the other set, as a JPEG. */
+const UPLOAD = readImageTable(builtFile("objects", "images")).images[0]!;
+const UPLOAD_NAME = "my <i>upload</i>.jpg";
+/** The figure's pictures: the set's and the upload. */
+const pictureCount = () => readImageTable(builtFile(DATASET, "images")).images.length + 1;
+
+/** Puts UPLOAD in the uploads store (IndexedDB) as the upload panel would, without its activations. */
+async function storeUpload(): Promise<void> {
+  await page.evaluate(async ({base64, name, width, height}) => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open("similarity-overlays-uploads", 1);
+      request.onupgradeneeded = () => {
+        request.result.createObjectStore("uploads", {keyPath: "id"});
+        request.result.createObjectStore("layers");
+      };
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const jpeg = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], {type: "image/jpeg"});
+    const tx = db.transaction("uploads", "readwrite");
+    tx.objectStore("uploads").put({id: "test-upload", name, model: "inception_v3", added: Date.now(), width, height, originalWidth: width, originalHeight: height, jpeg, backend: "wasm", inferenceMs: 0});
+    await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = reject)));
+    db.close();
+  }, {base64: Buffer.from(UPLOAD.jpeg).toString("base64"), name: UPLOAD_NAME, width: UPLOAD.width, height: UPLOAD.height});
+}
+
+/** The set's pictures (JPEGs of the built image table) and the upload's, decoded with sharp. */
 async function setPictures() {
   const {images} = readImageTable(builtFile(DATASET, "images"));
-  return Promise.all(images.map(async ({jpeg}) => {
+  return Promise.all([...images, UPLOAD].map(async ({jpeg}) => {
     const {data, info} = await sharp(jpeg).removeAlpha().raw().toBuffer({resolveWithObject: true});
     return {data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 as const};
   }));
@@ -142,6 +168,9 @@ describe("your model page", () => {
     site = await openSite();
     site.context.on("request", (r) => requests.push({method: r.method(), url: r.url(), body: r.postDataBuffer()?.length ?? 0}));
     page = await site.open("your-model");
+    // The user has one upload (made on Across images): it joins the set's pictures.
+    await storeUpload();
+    await page.reload();
     await page.waitForSelector("[data-testid=model-input]", {state: "attached"});
   });
   after(async () => {
@@ -167,9 +196,11 @@ describe("your model page", () => {
     assert.deepEqual((await listedLayers()).at(-1), "t4 NCHW 16 23×23");
     const errors = await page.textContent("[data-testid=model-run-errors]");
     assert.match(errors!, /layer "t2" \(Conv\) has negative activations .*Pick the ReLU/);
-    const count = readImageTable(builtFile(DATASET, "images")).images.length;
+    const count = pictureCount();
     await waitForFigure("t4", count);
     const status = await page.locator("[data-testid=model-run-status]").evaluate((n) => ({text: n.textContent ?? "", ...(n as HTMLElement).dataset}) as Record<string, string>);
+    assert.match((await page.textContent("[data-testid=overlay-figure]"))!, /Your image: my <i>upload<\/i>\.jpg/);
+    assert.equal(await page.locator("[data-testid=overlay-figure] i").count(), 0);
     assert.match(status.text!, /Done: \d+ images through nchw-symbolic\.onnx on (WebAssembly|WebGPU).*ms per image/);
     const rho = await checkOverlay(bytes, "t4", options, 2, {col: 11, row: 8});
     report.push(`NCHW t4 (23×23 at 96 px): Spearman ρ = ${rho.toFixed(4)}; ${status.msPerImage} ms per image on ${status.backend}`);
@@ -187,7 +218,7 @@ describe("your model page", () => {
     assert.ok(expected.includes("features NHWC 4 112×112"), expected.join("; "));
     const options = {preprocessing: "minusOneOne" as const, channelOrder: "BGR" as const, size: 64};
     await run(["features"], options);
-    const count = readImageTable(builtFile(DATASET, "images")).images.length;
+    const count = pictureCount();
     await waitForFigure("features", count);
     const status = await page.locator("[data-testid=model-run-status]").evaluate((n) => ({...(n as HTMLElement).dataset}));
     const rho = await checkOverlay(bytes, "features", options, 1, {col: 20, row: 12});
@@ -204,7 +235,7 @@ describe("your model page", () => {
     assert.deepEqual(await listedLayers(), ["t0 NCHW 16 23×23", "t1 NCHW 16 23×23", "t2 NCHW 16 23×23", "t3 NCHW 16 23×23"]);
     const options = {preprocessing: "zeroOne" as const, channelOrder: "RGB" as const};
     await run(["t3"], options);
-    const count = readImageTable(builtFile(DATASET, "images")).images.length;
+    const count = pictureCount();
     await waitForFigure("t3", count);
     const status = await page.locator("[data-testid=model-run-status]").evaluate((n) => ({...(n as HTMLElement).dataset}));
     const rho = await checkOverlay(bytes, "t3", options, 0, {col: 11, row: 11});
