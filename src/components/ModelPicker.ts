@@ -100,7 +100,11 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   // A real network has a hundred layers or more: the table scrolls in a box of its own.
   const scroller = el("div", "model-layers-scroll");
   scroller.append(table);
-  details.append(described, options, scroller, fieldNote, runButton);
+  const chosenNote = el("span", "model-chosen");
+  chosenNote.dataset.testid = "model-chosen";
+  const runRow = el("p", "model-run-row");
+  runRow.append(runButton, chosenNote);
+  details.append(described, options, scroller, fieldNote, runRow);
 
   let file: File | null = null;
   let inspection: ModelInspection | null = null;
@@ -172,16 +176,29 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       row.dataset.layout = layer.layout;
       const box = Object.assign(el("input"), {type: "checkbox", checked: checked.has(layer.output)});
       box.setAttribute("aria-label", `use layer ${layer.output}`);
-      box.addEventListener("change", () => (box.checked ? checked.add(layer.output) : checked.delete(layer.output)));
+      box.addEventListener("change", () => {
+        if (box.checked) checked.add(layer.output);
+        else checked.delete(layer.output);
+        showChosen();
+      });
       const cell = el("td");
       cell.append(box);
       row.append(cell, el("td", "model-layer-name", layer.output), el("td", "", layer.opType), el("td", "", layer.layout), el("td", "num", String(layer.channels)), el("td", "num", `${layer.width}×${layer.height}`), el("td", "", fieldText(layer)));
       table.tBodies[0]!.append(row);
     }
+    showChosen();
+    // Bring the first ticked layer into the box's view (a real network's default is far down the list).
+    const first = table.querySelector<HTMLElement>("input:checked")?.closest("tr");
+    if (first) requestAnimationFrame(() => (scroller.scrollTop = Math.max(0, first.offsetTop - 2 * first.offsetHeight)));
     const unknown = layers.filter((l) => !l.receptiveField).length;
     fieldNote.textContent =
       `Grids are measured at the chosen input size. ` +
       (unknown ? `For ${unknown} layer${unknown === 1 ? "" : "s"} the graph analysis cannot give the receptive field (an operator on the way is not understood): there the outline shows the cell itself, not its receptive field.` : "The receptive fields come from the graph analysis; the figure outlines them.");
+  }
+
+  function showChosen() {
+    const names = inspection ? inspection.layers.filter((l) => checked.has(l.output)).map((l) => l.output) : [];
+    chosenNote.textContent = names.length ? ` ${names.length} layer${names.length === 1 ? "" : "s"} ticked: ${names.join(", ")}` : " Tick at least one layer.";
   }
 
   function chosenFile(files: FileList | null) {
