@@ -104,7 +104,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     let ms = 0;
     let inference = 0;
     for (let i = 0; i < total; ++i) {
-      if (stopped) return null;
+      if (stopped) return release(made);
       progress.status.textContent = `Running ${file.name} on ${where}: image ${i + 1} of ${total}…`;
       const {blob, image} = sources[i]!;
       const embedding = await models.embed(await blob(), {name: image.file});
@@ -115,7 +115,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       made.push({...image, width: embedding.width, height: embedding.height, bitmap, url: URL.createObjectURL(embedding.jpeg)});
       progress.bar.value = i + 1;
     }
-    if (stopped) return null;
+    if (stopped) return release(made);
     const id = ++runCount;
     const layers: RunLayer[] = [];
     for (const layer of spec.layers) {
@@ -139,7 +139,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     while (recent.length > 2) {
       const old = recent.shift()!;
       for (const key of old.keys) void similarity.remote.unload(key);
-      for (const image of old.images) URL.revokeObjectURL(image.url), image.bitmap.close();
+      release(old.images);
     }
     return {images: made, layers, backend: ready.backend, numThreads: ready.numThreads, msPerImage: per(ms), inferencePerImage: per(inference)};
   } catch (e) {
@@ -147,7 +147,12 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       progress.status.textContent = "The run failed.";
       say(progress, (e as Error).message);
     }
-    for (const image of made) URL.revokeObjectURL(image.url), image.bitmap.close();
-    return null;
+    return release(made);
   }
+}
+
+/** Frees the pictures of a run that did not finish. */
+function release(images: readonly DecodedImage[]): null {
+  for (const image of images) URL.revokeObjectURL(image.url), image.bitmap.close();
+  return null;
 }

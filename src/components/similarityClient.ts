@@ -39,9 +39,10 @@ export class SimilarityClient {
     return this.handle.remote.setAdded(key, transfer(images, buffers)) as Promise<LayerSummary>;
   }
 
-  /** Installs a layer computed in the browser (a user's model) under `key`; the values are copied to the worker. */
+  /** Installs a layer computed in the browser (a user's model) under `key`; the values' buffers are moved to the worker. */
   loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: AddedImage[], opType?: string): Promise<LayerSummary> {
-    return this.handle.remote.loadValues(key, info, images, opType) as Promise<LayerSummary>;
+    const buffers = [...new Set(images.map((i) => i.values.buffer as ArrayBuffer))];
+    return this.handle.remote.loadValues(key, info, transfer(images, buffers), opType) as Promise<LayerSummary>;
   }
 
   /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */
