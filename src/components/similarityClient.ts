@@ -3,7 +3,6 @@
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
 import {transfer} from "comlink";
 import type {SimilarityKind} from "../core/similarity.js";
-import type {LayerInfo} from "../core/layerTable.js";
 import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
 import type {WorkerHandle} from "./startWorker.js";
 
@@ -39,12 +38,6 @@ export class SimilarityClient {
     return this.handle.remote.setAdded(key, transfer(images, buffers)) as Promise<LayerSummary>;
   }
 
-  /** Installs a layer computed in the browser (a user's model) under `key`; the values' buffers are moved to the worker. */
-  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: AddedImage[], opType?: string): Promise<LayerSummary> {
-    const buffers = [...new Set(images.map((i) => i.values.buffer as ArrayBuffer))];
-    return this.handle.remote.loadValues(key, info, transfer(images, buffers), opType) as Promise<LayerSummary>;
-  }
-
   /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */
   request(request: SimilarityRequest, listener: SimilarityListener): void {
     this.waiting = {request, listener};
@@ -54,6 +47,12 @@ export class SimilarityClient {
   /** The k most similar cells to the request's queries. */
   top(request: SimilarityRequest, k: number): Promise<Array<{cell: number; value: number}>> {
     return this.handle.remote.top(request.key, request.queries, request.kind, k) as Promise<Array<{cell: number; value: number}>>;
+  }
+
+  /** Installs a layer computed in the browser (a user's model) under `key`; the values' buffers are moved to the worker. */
+  loadValues(key: string, info: Parameters<SimilarityApi["loadValues"]>[1], images: AddedImage[], opType?: string): Promise<LayerSummary> {
+    const buffers = [...new Set(images.map((i) => i.values.buffer as ArrayBuffer))];
+    return this.handle.remote.loadValues(key, info, transfer(images, buffers), opType) as Promise<LayerSummary>;
   }
 
   private async next(): Promise<void> {
