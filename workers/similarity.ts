@@ -141,8 +141,15 @@ function withAdded(base: LayerData, images: readonly CodedImage[]): LayerData {
   return {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)};
 }
 
-/** A layer table built from values computed in the browser: [base, bytes, data, added, clipped] for install(). */
-function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly AddedImage[], opType?: string): [LayerData, number, LayerData, number, number] {
+/** An image's cell-major values at a layer computed in the browser (a user's model), for loadValues(). */
+export interface ComputedImage {
+  grid: Size;
+  /** grid.height × grid.width rows of `channels` floats. */
+  values: Float32Array;
+}
+
+/** A layer table built from values computed in the browser, and its size in bytes. */
+function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly ComputedImage[], opType?: string): {data: LayerData; bytes: number} {
   const {channels} = info;
   if (!images.length) throw new RangeError(`layer ${info.name}: no images`);
   let total = 0;
@@ -160,7 +167,7 @@ function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly A
   const {codes, norms, step} = quantizeCells(all, channels);
   const grids = images.map((image) => ({width: image.grid.width, height: image.grid.height}));
   const data: LayerData = {info: {...info, step, grids}, codes, norms, cellStart: cellStarts(grids)};
-  return [data, codes.byteLength + norms.byteLength, data, 0, 0];
+  return {data, bytes: codes.byteLength + norms.byteLength};
 }
 
 const api = {
@@ -210,8 +217,9 @@ const api = {
    * layer is used like a loaded file. Values below zero (no ReLU at that output) cannot be coded: the error
    * names the layer and says so. The buffers are only read.
    */
-  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: AddedImage[], opType?: string): LayerSummary {
-    return install(key, ...valuesLayer(info, images, opType));
+  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: ComputedImage[], opType?: string): LayerSummary {
+    const {data, bytes} = valuesLayer(info, images, opType);
+    return install(key, data, bytes, data, [], new Map(), 0);
   },
 
   /**
