@@ -67,6 +67,8 @@ export class ColorBar {
       this.ramp.src = this.rampCanvas.toDataURL();
     }
     if (!old || old.domain[0] !== state.domain[0] || old.domain[1] !== state.domain[1] || old.kind !== state.kind) this.drawAxis();
+    // Called on every paint: text is only written when it changes, so a hover does not re-lay out the bar.
+    if (old && old.label === state.label && old.colormap === state.colormap) return;
     this.label.textContent = state.label;
     const map = colormaps.find((c) => c.name === state.colormap)!;
     this.reading.textContent = `${map.label}: ${map.reading}`;
