@@ -1,10 +1,11 @@
 // Takes the README's screenshots from the built site: node --import tsx scripts/screenshots.ts (after
 // npm run build). Each page is opened in headless Chromium with a query in place, the figure is captured,
 // and the PNG is reduced to a 256-colour palette with sharp to stay small. Writes docs/screenshots/.
-import {mkdirSync} from "node:fs";
+import {mkdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import sharp from "sharp";
 import type {Page} from "playwright-core";
+import {loadModel} from "../data-loaders/models/catalogue.js";
 import {openSite} from "../tests/e2e/browser.js";
 import {cellPoint} from "../tests/e2e/overlayPage.js";
 
@@ -21,9 +22,9 @@ async function hover(page: Page, selector: string, col: number, row: number): Pr
   await page.waitForTimeout(800);
 }
 
-/** Captures from the top of the page's h1 to the bottom of `until`, full width, as a palette PNG. */
-async function capture(page: Page, name: string, until: string): Promise<void> {
-  const top = await page.locator("h1").first().boundingBox();
+/** Captures from the top of `from` (the page's h1) to the bottom of `until`, full width, as a palette PNG. */
+async function capture(page: Page, name: string, until: string, from = "h1"): Promise<void> {
+  const top = await page.locator(from).first().boundingBox();
   const bottom = await page.locator(until).first().boundingBox();
   if (!top || !bottom) throw new Error(`${name}: nothing to capture`);
   const y = Math.max(0, top.y - 16);
@@ -49,6 +50,28 @@ try {
   const layers = await site.open("across-layers?image=0");
   await hover(layers, '.overlay-frame[data-layer="mixed4"]', 14, 8);
   await capture(layers, "across-layers", '.overlay-frame[data-layer="mixed8"]');
+  // Your images: a portrait from the objects set added to the animals as an upload, with the cat's eye
+  // hovered (do the astronaut's eyes light up?); the figure and the panel under it.
+  const uploads = await site.open("across-images?set=animals&layer=mixed4");
+  await uploads.setViewportSize({width: 1200, height: 2400});
+  await uploads.waitForSelector('.overlay-frame[data-image-index="10"]', {timeout: 60_000});
+  const photo = join(import.meta.dirname, "..", "datasets", "objects", "skimage-astronaut.png");
+  await uploads.setInputFiles("[data-testid=upload-input]", {name: "astronaut.png", mimeType: "image/png", buffer: readFileSync(photo)});
+  await uploads.waitForSelector('.overlay-frame[data-image-index="11"]', {timeout: 120_000});
+  await hover(uploads, '.overlay-frame[data-image-index="0"]', 14, 8);
+  await capture(uploads, "uploads", "[data-testid=upload-panel]", ".explorer-header");
+
+  // Your model: MobileNetV2 (converted by the build's own converter) given to the page as a user's file.
+  const mobilenet = await loadModel("mobilenet_v2");
+  const model = await site.open("your-model");
+  await model.setViewportSize({width: 1200, height: 2400});
+  await model.setInputFiles("[data-testid=model-input]", {name: "mobilenet_v2.onnx", mimeType: "", buffer: Buffer.from(mobilenet.bytes)});
+  await model.waitForSelector("[data-testid=model-layers] input[type=checkbox]", {timeout: 60_000});
+  await model.locator("select").filter({hasText: "[−1, 1]"}).first().selectOption({label: "[−1, 1] (Keras Inception, MobileNet)"});
+  await model.getByRole("button", {name: "Run"}).click();
+  await model.waitForSelector('[data-testid=overlay-figure] .overlay-frame[data-image-index="10"]', {timeout: 180_000});
+  await hover(model, '.overlay-frame[data-image-index="0"]', 5, 3);
+  await capture(model, "your-model", '.overlay-frame[data-image-index="10"]', "[data-testid=model-picker]");
   if (site.errors.length) throw new Error(site.errors.join("\n"));
 } finally {
   await site.close();
