@@ -125,6 +125,17 @@ function runtimeUrl(options: {wasmUrl?: string; wasmBaseUrl?: string}): string {
   throw new Error(`init() needs wasmUrl (the URL of ${ORT_WASM_FILE} in the site) or wasmBaseUrl`);
 }
 
+/** A tap session on `setup`'s backend; if WebGPU cannot make it, one on WebAssembly (the setup returned says which). */
+async function openTapSession(setup: OrtSetup, bytes: Uint8Array, outputs: string[], fileName: string): Promise<{setup: OrtSetup; session: TapSession}> {
+  try {
+    return {setup, session: await createTapSession(setup.ort, bytes, outputs, setup.sessionOptions, fileName)};
+  } catch (error) {
+    if (setup.plan.backend !== "webgpu") throw error;
+    const wasm = fallBackToWasm(setup, (error as Error).message);
+    return {setup: wasm, session: await createTapSession(wasm.ort, bytes, outputs, wasm.sessionOptions, fileName)};
+  }
+}
+
 async function init(options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown): Promise<UploadsReady> {
   const layers = resolveLayers(options.spec, options.outputs);
   const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
@@ -148,14 +159,9 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
   let setup = await setupOrt({wasmBinary: runtime, preferWebGPU: options.preferWebGPU, numThreads: options.numThreads});
   const fileName = `${options.spec.id}.onnx`;
   const outputs = layers.map((l) => l.output);
-  let session: TapSession;
-  try {
-    session = await createTapSession(setup.ort, modelBytes, outputs, setup.sessionOptions, fileName);
-  } catch (error) {
-    if (setup.plan.backend !== "webgpu") throw error;
-    setup = fallBackToWasm(setup, (error as Error).message);
-    session = await createTapSession(setup.ort, modelBytes, outputs, setup.sessionOptions, fileName);
-  }
+  const opened = await openTapSession(setup, modelBytes, outputs, fileName);
+  setup = opened.setup;
+  const session = opened.session;
   // The runtime has been compiled; onnxruntime no longer needs its bytes.
   ort.env.wasm.wasmBinary = undefined;
   runtimeSetup = setup;
@@ -342,15 +348,9 @@ async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserMod
   if (ready) await dispose();
   const fileName = describeModelFile(name);
   const outputs = layers.map((l) => l.output);
-  let session: TapSession;
-  try {
-    session = await createTapSession(setup.ort, bytes, outputs, setup.sessionOptions, fileName);
-  } catch (error) {
-    if (setup.plan.backend !== "webgpu") throw error;
-    setup = fallBackToWasm(setup, (error as Error).message);
-    runtimeSetup = setup;
-    session = await createTapSession(setup.ort, bytes, outputs, setup.sessionOptions, fileName);
-  }
+  const opened = await openTapSession(setup, bytes, outputs, fileName);
+  if (opened.setup !== setup) runtimeSetup = setup = opened.setup; // WebGPU failed: later sessions use WebAssembly
+  const session = opened.session;
   const t2 = performance.now();
   ready = {setup, session, spec: options.spec, layers, maxPixels};
   return {
