@@ -125,6 +125,13 @@ function runtimeUrl(options: {wasmUrl?: string; wasmBaseUrl?: string}): string {
   throw new Error(`init() needs wasmUrl (the URL of ${ORT_WASM_FILE} in the site) or wasmBaseUrl`);
 }
 
+/** Makes `next` the session embed() uses, and says what init() and initModel() report. */
+function becomeReady(next: Ready, bytes: UploadsReady["bytes"], ms: UploadsReady["ms"]): UploadsReady {
+  ready = next;
+  const {plan} = next.setup;
+  return {backend: plan.backend, numThreads: plan.numThreads, fallback: plan.fallback, layers: next.layers.map((l) => l.name), bytes, ms};
+}
+
 /** A tap session on `setup`'s backend; if WebGPU cannot make it, one on WebAssembly (the setup returned says which). */
 async function openTapSession(setup: OrtSetup, bytes: Uint8Array, outputs: string[], fileName: string): Promise<{setup: OrtSetup; session: TapSession}> {
   try {
@@ -165,16 +172,7 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
   // The runtime has been compiled; onnxruntime no longer needs its bytes.
   ort.env.wasm.wasmBinary = undefined;
   runtimeSetup = setup;
-  const t2 = performance.now();
-  ready = {setup, session, spec: options.spec, layers, maxPixels};
-  return {
-    backend: setup.plan.backend,
-    numThreads: setup.plan.numThreads,
-    fallback: setup.plan.fallback,
-    layers: layers.map((l) => l.name),
-    bytes,
-    ms: {download: t1 - t0, session: t2 - t1}
-  };
+  return becomeReady({setup, session, spec: options.spec, layers, maxPixels}, bytes, {download: t1 - t0, session: performance.now() - t1});
 }
 
 /**
@@ -300,12 +298,17 @@ async function runtimeFor(options: InspectOptions): Promise<OrtSetup> {
   return runtimeSetup;
 }
 
+/** A model file's bytes, however the page handed it over. */
+async function bytesOf(file: Blob | Uint8Array | ArrayBuffer): Promise<Uint8Array> {
+  return file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+}
+
 async function inspectModel(file: Blob | Uint8Array | ArrayBuffer, options: InspectOptions = {}): Promise<ModelInspection> {
   const name = file instanceof File ? file.name : options.name;
   const size = file instanceof Blob ? file.size : file.byteLength;
   // The size first: a file over the limit is never read.
   checkModelFile(name, size, options.maxBytes ?? MAX_MODEL_BYTES);
-  const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+  const bytes = await bytesOf(file);
   const setup = await runtimeFor(options);
   // The probe run makes every intermediate tensor an output: WebAssembly, whatever embed() runs on.
   const description = await describeModel(setup.ort, bytes, name, {sessionOptions: sessionOptionsFor("wasm"), size: options.size});
@@ -341,7 +344,7 @@ async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserMod
   const layers = resolveLayers(options.spec, options.outputs);
   const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
   const t0 = performance.now();
-  const bytes = file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+  const bytes = await bytesOf(file);
   const needRuntime = !runtimeSetup && !runtimeBytes;
   let setup = await runtimeFor(options);
   const t1 = performance.now();
@@ -351,16 +354,8 @@ async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserMod
   const opened = await openTapSession(setup, bytes, outputs, fileName);
   if (opened.setup !== setup) runtimeSetup = setup = opened.setup; // WebGPU failed: later sessions use WebAssembly
   const session = opened.session;
-  const t2 = performance.now();
-  ready = {setup, session, spec: options.spec, layers, maxPixels};
-  return {
-    backend: setup.plan.backend,
-    numThreads: setup.plan.numThreads,
-    fallback: setup.plan.fallback,
-    layers: layers.map((l) => l.name),
-    bytes: {model: 0, runtime: needRuntime ? (runtimeBytes?.length ?? 0) : 0},
-    ms: {download: t1 - t0, session: t2 - t1}
-  };
+  const downloaded = {model: 0, runtime: needRuntime ? (runtimeBytes?.length ?? 0) : 0};
+  return becomeReady({setup, session, spec: options.spec, layers, maxPixels}, downloaded, {download: t1 - t0, session: performance.now() - t1});
 }
 
 /** Releases the session (the downloaded files stay, so a later init() downloads nothing again). */

@@ -10,6 +10,7 @@ import type {ModelSpec} from "../core/modelSpec.js";
 import type {DownloadProgress} from "../../workers/uploads.js";
 import {textButton} from "./textButton.js";
 import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "./uploadsClient.js";
+import {describeBackend} from "./uploadsWorkerClient.js";
 import {uploadStore, type UploadLayer, type UploadRecord} from "./uploadStore.js";
 
 /** Options of UploadPanel. */
@@ -220,11 +221,6 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
   });
   return root;
-}
-
-/** "WebAssembly (2 threads)" or "WebGPU". */
-export function describeBackend(backend: string, threads: number): string {
-  return backend === "webgpu" ? "WebGPU" : `WebAssembly (${threads} thread${threads === 1 ? "" : "s"})`;
 }
 
 function capitalise(text: string): string {

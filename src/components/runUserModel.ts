@@ -12,7 +12,8 @@ import type {DecodedImage} from "./decodeImages.js";
 import type {PickedModel} from "./ModelPicker.js";
 import {SimilarityClient} from "./similarityClient.js";
 import type {WorkerHandle} from "./startWorker.js";
-import type {UploadsClient} from "./uploadsWorkerClient.js";
+import {releaseImage, uploadedImageInfo} from "./uploadsJoin.js";
+import {describeBackend, type UploadsClient} from "./uploadsWorkerClient.js";
 import type {UploadRecord} from "./uploadStore.js";
 
 /** One layer of a run: installed (key, summary, client), or refused with a message. */
@@ -90,7 +91,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     ...images.map(({bitmap: _b, url, ...image}) => ({blob: () => fetch(url).then((r) => r.blob()), image})),
     ...uploads.map((u) => ({
       blob: async () => u.jpeg,
-      image: {id: u.name.length > 40 ? `${u.name.slice(0, 39)}…` : u.name, file: u.name, originalWidth: u.originalWidth, originalHeight: u.originalHeight, credit: `Your image: ${u.name}`, licence: "yours; it stays in this browser"}
+      image: uploadedImageInfo(u)
     }))
   ];
   const total = sources.length;
@@ -99,7 +100,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
   try {
     progress.status.textContent = `Loading ${file.name}…`;
     const ready = await models.initModel(file, {spec, outputs: spec.layers.map((l) => l.output), name: file.name});
-    const where = ready.backend === "webgpu" ? "WebGPU" : `WebAssembly (${ready.numThreads} thread${ready.numThreads === 1 ? "" : "s"})`;
+    const where = describeBackend(ready.backend, ready.numThreads);
     const values = new Map(spec.layers.map((l) => [l.name, [] as Array<{grid: {width: number; height: number}; values: Float32Array}>]));
     let ms = 0;
     let inference = 0;
@@ -153,6 +154,6 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
 
 /** Frees the pictures of a run that did not finish. */
 function release(images: readonly DecodedImage[]): null {
-  for (const image of images) URL.revokeObjectURL(image.url), image.bitmap.close();
+  images.forEach(releaseImage);
   return null;
 }

@@ -44,7 +44,7 @@ export class UploadImages {
 
   async decode(records: readonly UploadRecord[]): Promise<UploadedImage[]> {
     const keep = new Set(records.map((r) => r.id));
-    for (const [id, image] of this.decoded) if (!keep.has(id)) this.decoded.delete(id), void image.then(release, () => {});
+    for (const [id, image] of this.decoded) if (!keep.has(id)) this.decoded.delete(id), void image.then(releaseImage, () => {});
     return Promise.all(
       records.map((upload) => {
         let image = this.decoded.get(upload.id);
@@ -55,12 +55,13 @@ export class UploadImages {
   }
 
   dispose(): void {
-    for (const image of this.decoded.values()) void image.then(release, () => {});
+    for (const image of this.decoded.values()) void image.then(releaseImage, () => {});
     this.decoded.clear();
   }
 }
 
-async function decodeUpload(upload: UploadRecord): Promise<UploadedImage> {
+/** How an upload is named and credited wherever it is drawn beside the set's images. */
+export function uploadedImageInfo(upload: UploadRecord): Omit<DecodedImage, "bitmap" | "url"> {
   return {
     id: upload.name.length > 40 ? `${upload.name.slice(0, 39)}…` : upload.name,
     file: upload.name,
@@ -69,14 +70,16 @@ async function decodeUpload(upload: UploadRecord): Promise<UploadedImage> {
     originalWidth: upload.originalWidth,
     originalHeight: upload.originalHeight,
     credit: `Your image: ${upload.name}`,
-    licence: "yours; it stays in this browser",
-    bitmap: await createImageBitmap(upload.jpeg),
-    url: URL.createObjectURL(upload.jpeg),
-    upload
+    licence: "yours; it stays in this browser"
   };
 }
 
-function release(image: UploadedImage): void {
+async function decodeUpload(upload: UploadRecord): Promise<UploadedImage> {
+  return {...uploadedImageInfo(upload), bitmap: await createImageBitmap(upload.jpeg), url: URL.createObjectURL(upload.jpeg), upload};
+}
+
+/** Frees a picture decoded for drawing: its object URL and its bitmap. */
+export function releaseImage(image: Pick<DecodedImage, "url" | "bitmap">): void {
   URL.revokeObjectURL(image.url);
   image.bitmap.close();
 }

@@ -90,3 +90,8 @@ export function createUploadsClient<Id extends string = string>(source: UploadsS
     }
   };
 }
+
+/** Where a model ran, as the pages say it: "WebGPU" or "WebAssembly (2 threads)". */
+export function describeBackend(backend: string, threads: number): string {
+  return backend === "webgpu" ? "WebGPU" : `WebAssembly (${threads} thread${threads === 1 ? "" : "s"})`;
+}
