@@ -2,7 +2,7 @@
 // worker is gone (terminated, closed, or killed by the browser, e.g. out of memory), which no Worker
 // event reports. The page asks the worker to hold a lock of a unique name, then queues its own request
 // for the same name: the browser grants it when the worker's hold ends with the worker
-// (src/components/restartingWorker.ts).
+// (src/components/clients/restartingWorker.ts).
 
 interface LockManagerLike {
   request(name: string, callback: () => Promise<unknown>): Promise<unknown>;

@@ -1,6 +1,6 @@
 // Bad input gets a clear message, and the page keeps working: every fixture of tests/fixtures/badInputs.ts
 // through the real built uploads worker in headless Chromium, driven by the real page-side client
-// (src/components/uploadsWorkerClient.ts, bundled here with esbuild since it is not on any page yet).
+// (src/components/clients/uploadsWorkerClient.ts, bundled here with esbuild since it is not on any page yet).
 // Images go through embed(), models through inspectModel(). Checked: each refusal's message, the decoded
 // size and colours of each odd image that is accepted, that no error reaches the page, that a name full
 // of HTML stays text, that the worker still embeds a good image afterwards, and that a worker that dies
@@ -92,7 +92,7 @@ describe("bad inputs: refused with clear messages, and the worker keeps working"
   before(async () => {
     const siteDir = buildUploadsSite();
     // The page-side client, bundled for the browser (Comlink included) into the built site.
-    await build({entryPoints: [join(root, "src", "components", "uploadsWorkerClient.ts")], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(siteDir, CLIENT_PATH), logLevel: "warning"});
+    await build({entryPoints: [join(root, "src", "components", "clients", "uploadsWorkerClient.ts")], bundle: true, format: "esm", platform: "browser", target: "es2022", outfile: join(siteDir, CLIENT_PATH), logLevel: "warning"});
     cases = await writeBadInputs(join(outputDir, "bad-inputs"));
     site = await openSite({root: siteDir});
     page = await site.open("");

@@ -10,7 +10,7 @@ import type {Page} from "playwright-core";
 import type {Size} from "../../src/core/cells.js";
 import {imageId, parseDatasetConfig, type DatasetConfig} from "../../src/core/datasetConfig.js";
 import {readLayerTable} from "../../src/core/layerTable.js";
-import {describeArrival} from "../../src/components/describeArrival.js";
+import {describeArrival} from "../../src/components/images/describeArrival.js";
 import {distDir, openSite, type Site} from "./browser.js";
 
 const datasetsDir = join(import.meta.dirname, "..", "..", "datasets");

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {interpolateCividis, interpolateViridis, rgb} from "d3";
-import {colormapTable, colormaps, colormapWords, isColormap} from "../../src/components/colormaps.js";
+import {colormapTable, colormaps, colormapWords, isColormap} from "../../src/components/overlay/colormaps.js";
 
 test("colormapTable(name) has 256 RGBA entries for every colour map", () => {
   for (const {name} of colormaps) assert.equal(colormapTable(name).length, 1024, name);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {describeScale, formatRange, formatValue, kindLabel, scaleDomains} from "../../src/components/overlayScale.js";
+import {describeScale, formatRange, formatValue, kindLabel, scaleDomains} from "../../src/components/overlay/overlayScale.js";
 
 const values = Float32Array.of(0.2, 0.9, 0.5, /* image 1 */ 0.1, 0.3, /* image 2 */ 1);
 const cellStart = Int32Array.of(0, 3, 5, 6);

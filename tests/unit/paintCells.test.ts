@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {paintCells} from "../../src/components/paintCells.js";
+import {paintCells} from "../../src/components/overlay/paintCells.js";
 
 const words = Uint32Array.from({length: 256}, (_, i) => i);
 

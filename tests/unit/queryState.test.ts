@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {cellStarts} from "../../src/core/layerTable.js";
-import {describePins, globalCell, isValidRef, moveCell, queryRefs, refOf, remapRefs, togglePin} from "../../src/components/queryState.js";
+import {describePins, globalCell, isValidRef, moveCell, queryRefs, refOf, remapRefs, togglePin} from "../../src/components/query/queryState.js";
 
 const grids = [{width: 17, height: 17}, {width: 26, height: 17}, {width: 17, height: 17}];
 const cellStart = cellStarts(grids);

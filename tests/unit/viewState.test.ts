@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {formatCellRef, formatViewState, overlayDefaults, parseCellRef, parseViewState, type ViewState} from "../../src/components/viewState.js";
+import {formatCellRef, formatViewState, overlayDefaults, parseCellRef, parseViewState, type ViewState} from "../../src/components/url/viewState.js";
 
 const defaults = overlayDefaults("animals");
 const datasets = ["animals", "objects"];

@@ -1,6 +1,6 @@
 // The layer picker: the dataset's layers, in the model's order, with the fine-tuned ones said to be so.
 import * as Inputs from "@observablehq/inputs";
-import type {ModelSpec} from "../core/modelSpec.js";
+import type {ModelSpec} from "../../core/modelSpec.js";
 
 /** Options of LayerSelect. */
 export interface LayerSelectOptions {

@@ -7,22 +7,22 @@
 // The worker computes (workers/similarity.ts through SimilarityClient); this file only paints. After each
 // paint the root dispatches "overlaypaint" with {start, end}: the timeStamp of the event that asked for it
 // and performance.now() right after the last putImageData of the frames on screen (benchmarks listen for it).
-import {receptiveFieldRect, type Cell, type Size} from "../core/cells.js";
-import {fixedDomain} from "../core/similarity.js";
-import type {LayerSummary} from "../../workers/similarity.js";
-import {ColorBar} from "./ColorBar.js";
-import {colormapWords} from "./colormaps.js";
-import type {DecodedImage} from "./decodeImages.js";
-import {downloadBlob, exportPng} from "./exportPng.js";
-import {OnScreenFirst} from "./OnScreenFirst.js";
-import {OverlayImage} from "./OverlayImage.js";
-import type {Look} from "./OverlayControls.js";
-import {describeScale, formatValue, kindLabel, scaleDomains} from "./overlayScale.js";
-import {globalCell, isValidRef, queryRefs, refOf, remapRefs, sameRef, togglePin, describePins, type CellRef} from "./queryState.js";
-import type {SimilarityClient, SimilarityRequest} from "./similarityClient.js";
-import {textButton} from "./textButton.js";
+import {receptiveFieldRect, type Cell, type Size} from "../../core/cells.js";
+import {fixedDomain} from "../../core/similarity.js";
+import type {LayerSummary} from "../../../workers/similarity.js";
+import {ColorBar} from "../ColorBar.js";
+import {colormapWords} from "../overlay/colormaps.js";
+import type {DecodedImage} from "../images/decodeImages.js";
+import {downloadBlob, exportPng} from "../exportPng.js";
+import {OnScreenFirst} from "../overlay/OnScreenFirst.js";
+import {OverlayImage} from "../overlay/OverlayImage.js";
+import type {Look} from "../inputs/OverlayControls.js";
+import {describeScale, formatValue, kindLabel, scaleDomains} from "../overlay/overlayScale.js";
+import {globalCell, isValidRef, queryRefs, refOf, remapRefs, sameRef, togglePin, describePins, type CellRef} from "../query/queryState.js";
+import type {SimilarityClient, SimilarityRequest} from "../clients/similarityClient.js";
+import {textButton} from "../inputs/textButton.js";
 import {TopMatches} from "./TopMatches.js";
-import type {ViewState} from "./viewState.js";
+import type {ViewState} from "../url/viewState.js";
 
 /** Options of SimilarityExplorer. */
 export interface SimilarityExplorerOptions {

@@ -1,10 +1,10 @@
 // The k cells of the whole set most similar to the current query, best first: each a small crop of its
 // image around the cell (the cell and one cell of context on every side, the cell outlined) with its
 // value. Clicking one makes it the query.
-import {cellRect, type Size} from "../core/cells.js";
-import type {SimilarityKind} from "../core/similarity.js";
-import {formatValue, kindLabel} from "./overlayScale.js";
-import type {CellRef} from "./queryState.js";
+import {cellRect, type Size} from "../../core/cells.js";
+import type {SimilarityKind} from "../../core/similarity.js";
+import {formatValue, kindLabel} from "../overlay/overlayScale.js";
+import type {CellRef} from "../query/queryState.js";
 
 /** An image the matches can come from. */
 export interface MatchImage {

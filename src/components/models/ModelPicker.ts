@@ -4,12 +4,12 @@
 // the input's layout and shape, and the options (layers, preprocessing, channel order, input size). Run makes
 // the panel's value the chosen setup (an Observable view: it dispatches "input"). The file never leaves the
 // browser: it goes to the worker by postMessage. Every message is shown as text.
-import type {CandidateLayer} from "../core/layerTap.js";
-import type {ModelSpec} from "../core/modelSpec.js";
-import {defaultLayers, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, PREPROCESSING, userModelSpec, type PreprocessingId} from "../core/userModel.js";
-import type {ModelInspection} from "../../workers/uploads.js";
-import {textButton} from "./textButton.js";
-import type {UploadsClient} from "./uploadsWorkerClient.js";
+import type {CandidateLayer} from "../../core/layerTap.js";
+import type {ModelSpec} from "../../core/modelSpec.js";
+import {defaultLayers, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, PREPROCESSING, userModelSpec, type PreprocessingId} from "../../core/userModel.js";
+import type {ModelInspection} from "../../../workers/uploads.js";
+import {textButton} from "../inputs/textButton.js";
+import type {UploadsClient} from "../clients/uploadsWorkerClient.js";
 
 /** What Run hands to the page. */
 export interface PickedModel {

@@ -1,8 +1,8 @@
 // Each image of a dataset drawn on a canvas, with the grid of cells a layer sees it in drawn on top. Cell
 // (col, row) of a gw × gh grid covers x ∈ [col·W/gw, (col+1)·W/gw) of an image drawn W wide (see
 // src/core/cells.ts), so the lines sit at x = k·W/gw and y = k·H/gh.
-import type {Size} from "../core/cells.js";
-import type {DecodedImage} from "./decodeImages.js";
+import type {Size} from "../../core/cells.js";
+import type {DecodedImage} from "../images/decodeImages.js";
 
 /** Options of ImageGrid. */
 export interface ImageGridOptions {

@@ -3,20 +3,20 @@
 // cell of mixed4 lands on the 35×35 cell of mixed1 that holds its centre, and on the same cell of mixed3
 // or mixed5, which share its grid. Each layer compares that cell with its own cells only (layers have
 // different channels), over the whole set; the panels show this image's part.
-import {cellIndex, mapCell, receptiveFieldRect, type Cell, type Size} from "../core/cells.js";
-import {fixedDomain} from "../core/similarity.js";
-import {ColorBar} from "./ColorBar.js";
-import {colormapWords} from "./colormaps.js";
-import type {DecodedImage} from "./decodeImages.js";
-import {downloadBlob, exportPng} from "./exportPng.js";
-import type {LoadedLayer} from "./layerLoader.js";
-import {OverlayImage} from "./OverlayImage.js";
-import type {Look} from "./OverlayControls.js";
-import {formatRange, formatValue, kindLabel, scaleDomains} from "./overlayScale.js";
-import {queryRefs, sameRef, togglePin, describePins, type CellRef} from "./queryState.js";
-import type {SimilarityRequest} from "./similarityClient.js";
-import {textButton} from "./textButton.js";
-import type {ViewState} from "./viewState.js";
+import {cellIndex, mapCell, receptiveFieldRect, type Cell, type Size} from "../../core/cells.js";
+import {fixedDomain} from "../../core/similarity.js";
+import {ColorBar} from "../ColorBar.js";
+import {colormapWords} from "../overlay/colormaps.js";
+import type {DecodedImage} from "../images/decodeImages.js";
+import {downloadBlob, exportPng} from "../exportPng.js";
+import type {LoadedLayer} from "../clients/layerLoader.js";
+import {OverlayImage} from "../overlay/OverlayImage.js";
+import type {Look} from "../inputs/OverlayControls.js";
+import {formatRange, formatValue, kindLabel, scaleDomains} from "../overlay/overlayScale.js";
+import {queryRefs, sameRef, togglePin, describePins, type CellRef} from "../query/queryState.js";
+import type {SimilarityRequest} from "../clients/similarityClient.js";
+import {textButton} from "../inputs/textButton.js";
+import type {ViewState} from "../url/viewState.js";
 
 /** Options of LayerStack. */
 export interface LayerStackOptions {

@@ -2,9 +2,9 @@
 // JPEGs for drawing, and add their activations at a layer to the similarity worker's copy of that layer
 // (they are appended after the set's images, coded with the layer file's step). Reading the store fetches
 // nothing: it is this browser's IndexedDB.
-import type {DecodedImage} from "./decodeImages.js";
-import type {AddedImage, AddedRef} from "../../workers/similarity.js";
-import type {LoadedLayer} from "./layerLoader.js";
+import type {DecodedImage} from "../images/decodeImages.js";
+import type {AddedImage, AddedRef} from "../../../workers/similarity.js";
+import type {LoadedLayer} from "../clients/layerLoader.js";
 import {uploadStore, type UploadRecord} from "./uploadStore.js";
 
 /** An upload ready to draw beside the set's images. */

@@ -3,10 +3,10 @@
 // A cell is image.col.row, or image.col.row.layer where the page shows several layers. Parameters that
 // hold their default are left out; values that cannot be read fall back to the default (a shared link
 // with a typo still opens).
-import type {SimilarityKind} from "../core/similarity.js";
-import {isColormap, type ColormapName} from "./colormaps.js";
-import {isScaleMode, isSimilarityKind, type ScaleMode} from "./overlayScale.js";
-import type {CellRef} from "./queryState.js";
+import type {SimilarityKind} from "../../core/similarity.js";
+import {isColormap, type ColormapName} from "../overlay/colormaps.js";
+import {isScaleMode, isSimilarityKind, type ScaleMode} from "../overlay/overlayScale.js";
+import type {CellRef} from "../query/queryState.js";
 
 /** Everything the URL restores. Controls and figures read and write one shared object of this type. */
 export interface ViewState {

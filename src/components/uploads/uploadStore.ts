@@ -5,7 +5,7 @@
 // upload is stored whole or not at all. Pages read only the layers they show.
 //
 // Every change is announced on a BroadcastChannel, so other tabs and the other figures of the page follow.
-import type {Size} from "../core/cells.js";
+import type {Size} from "../../core/cells.js";
 
 /** An upload as stored, without its activations. */
 export interface UploadRecord {

@@ -3,7 +3,7 @@
 // same choice twice does not fetch twice.
 import type {FileAttachment} from "observablehq:stdlib";
 import {transfer} from "comlink";
-import type {LayerInfoApi, LayerSummary} from "../../workers/layerInfo.js";
+import type {LayerInfoApi, LayerSummary} from "../../../workers/layerInfo.js";
 import type {WorkerHandle} from "./startWorker.js";
 
 /** Returns a function that summarizes a layer file, fetching it on the first call only. */

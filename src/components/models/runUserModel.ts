@@ -5,16 +5,16 @@
 // time, with a progress bar; the picture shown is the one the model saw. Then every layer's values, all
 // images together, become one 8-bit table in the similarity worker (loadValues). A layer with negative
 // values is refused there with a message naming it; the others are shown.
-import type {LayerSummary, SimilarityApi} from "../../workers/similarity.js";
-import type {Backend} from "../../workers/uploads.js";
-import {userLayerInfo} from "../core/userModel.js";
-import type {DecodedImage} from "./decodeImages.js";
+import type {LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
+import type {Backend} from "../../../workers/uploads.js";
+import {userLayerInfo} from "../../core/userModel.js";
+import type {DecodedImage} from "../images/decodeImages.js";
 import type {PickedModel} from "./ModelPicker.js";
-import {SimilarityClient} from "./similarityClient.js";
-import type {WorkerHandle} from "./startWorker.js";
-import {releaseImage, uploadedImageInfo} from "./uploadsJoin.js";
-import {describeBackend, type UploadsClient} from "./uploadsWorkerClient.js";
-import type {UploadRecord} from "./uploadStore.js";
+import {SimilarityClient} from "../clients/similarityClient.js";
+import type {WorkerHandle} from "../clients/startWorker.js";
+import {releaseImage, uploadedImageInfo} from "../uploads/uploadsJoin.js";
+import {describeBackend, type UploadsClient} from "../clients/uploadsWorkerClient.js";
+import type {UploadRecord} from "../uploads/uploadStore.js";
 
 /** One layer of a run: installed (key, summary, client), or refused with a message. */
 export type RunLayer =

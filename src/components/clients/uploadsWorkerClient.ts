@@ -3,8 +3,8 @@
 // when it dies (restartingWorker.ts): the call in flight then fails with a message saying the worker
 // stopped and was restarted, and the next call first repeats the last init() on the new worker.
 import {proxy} from "comlink";
-import type {ModelSpec} from "../core/modelSpec.js";
-import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady, UserModelInit} from "../../workers/uploads.js";
+import type {ModelSpec} from "../../core/modelSpec.js";
+import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady, UserModelInit} from "../../../workers/uploads.js";
 import {startRestartingWorker} from "./restartingWorker.js";
 
 /** Where the uploads files are. */

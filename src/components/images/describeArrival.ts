@@ -1,6 +1,6 @@
 // The line that says what arrived, e.g. "11 images · mixed4 · 17×17 cells · 768 channels · 2.4 MB".
-import type {Size} from "../core/cells.js";
-import type {LayerSummary} from "../../workers/layerInfo.js";
+import type {Size} from "../../core/cells.js";
+import type {LayerSummary} from "../../../workers/layerInfo.js";
 
 /** Describes a dataset's images and one layer's file: counts, grid size, channels and the file's size. */
 export function describeArrival(imageCount: number, {info, bytes}: LayerSummary): string {

@@ -2,10 +2,10 @@
 // receptive field. One input whose value is the Look; every change is also written to the shared view
 // state (viewState.ts), so the URL and a re-created figure keep it.
 import * as Inputs from "@observablehq/inputs";
-import type {SimilarityKind} from "../core/similarity.js";
-import {colormaps, type ColormapName} from "./colormaps.js";
-import {kindLabel, scaleModes, similarityKinds, type ScaleMode} from "./overlayScale.js";
-import type {ViewState} from "./viewState.js";
+import type {SimilarityKind} from "../../core/similarity.js";
+import {colormaps, type ColormapName} from "../overlay/colormaps.js";
+import {kindLabel, scaleModes, similarityKinds, type ScaleMode} from "../overlay/overlayScale.js";
+import type {ViewState} from "../url/viewState.js";
 
 /** How the overlay looks: what the page's figure needs besides the data and the query. */
 export interface Look {

@@ -3,7 +3,7 @@
 // own SimilarityClient, because a client coalesces requests and a page that shows several layers must not
 // let one layer's request replace another's.
 import type {FileAttachment} from "observablehq:stdlib";
-import type {LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
 import {SimilarityClient} from "./similarityClient.js";
 import type {WorkerHandle} from "./startWorker.js";
 

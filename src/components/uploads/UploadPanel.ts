@@ -6,11 +6,11 @@
 //
 // The panel shows a progress bar (the two downloads, then each image), which backend ran and how long it
 // took, a message per refused file (what was wrong and what to do), and the uploads with a Remove button.
-import type {ModelSpec} from "../core/modelSpec.js";
-import type {DownloadProgress} from "../../workers/uploads.js";
-import {textButton} from "./textButton.js";
-import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "./uploadsClient.js";
-import {describeBackend} from "./uploadsWorkerClient.js";
+import type {ModelSpec} from "../../core/modelSpec.js";
+import type {DownloadProgress} from "../../../workers/uploads.js";
+import {textButton} from "../inputs/textButton.js";
+import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "../clients/uploadsClient.js";
+import {describeBackend} from "../clients/uploadsWorkerClient.js";
 import {uploadStore, type UploadLayer, type UploadRecord} from "./uploadStore.js";
 
 /** Options of UploadPanel. */

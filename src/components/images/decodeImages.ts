@@ -1,6 +1,6 @@
 // Turns a dataset's image table (src/core/imageTable.ts) into images ready to draw: the JPEG of each image,
 // exactly as the model saw it, decoded to an ImageBitmap.
-import {readImageTable, type ImageRecord, type ImageSet} from "../core/imageTable.js";
+import {readImageTable, type ImageRecord, type ImageSet} from "../../core/imageTable.js";
 
 /** An image of the dataset, decoded; `width` × `height` is the model input size. */
 export interface DecodedImage extends Omit<ImageRecord, "jpeg"> {

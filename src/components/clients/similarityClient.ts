@@ -2,8 +2,8 @@
 // one replaces any waiting one, and a reply that arrives after the pointer has moved on is dropped unpainted.
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
 import {transfer} from "comlink";
-import type {SimilarityKind} from "../core/similarity.js";
-import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../workers/similarity.js";
+import type {SimilarityKind} from "../../core/similarity.js";
+import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
 import type {WorkerHandle} from "./startWorker.js";
 
 /** One similarity request: which layer, which query cells (max over several), which function. */

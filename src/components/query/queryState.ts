@@ -2,7 +2,7 @@
 // on screen), the pinned ones and the one under the pointer or keyboard cursor. The overlay shows the
 // similarity to the pinned cells (max over them) when there are any, else to the cell under the pointer.
 // Pages turn references into the global cell indices the worker takes (cellStart[image] + row · w + col).
-import {cellIndex, mapCell, type Cell, type Size} from "../core/cells.js";
+import {cellIndex, mapCell, type Cell, type Size} from "../../core/cells.js";
 
 /** A cell of one image of the set, in the grid of the current layer (or of `layer`, on the across-layers page). */
 export interface CellRef {

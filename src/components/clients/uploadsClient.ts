@@ -3,23 +3,23 @@
 // model and onnxruntime's WebAssembly binary; a page that imports it gets them into the build, and nothing
 // is downloaded until init() runs (the first upload).
 //
-//   import {startUploads} from "./components/uploadsClient.js";
+//   import {startUploads} from "./components/clients/uploadsClient.js";
 //   const uploads = startUploads(invalidation);
 //   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 28 MB, once
 //   const result = await uploads.embed(file);                           // {layers: {mixed4: {values, grid, channels}}, jpeg, …}
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
-import type {ModelSpec} from "../core/modelSpec.js";
+import type {ModelSpec} from "../../core/modelSpec.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
 
 /** The files live uploads need, by role; each model by its id (its ONNX file and its description). */
 export const uploadFiles = {
-  worker: FileAttachment("../w/uploads.js"),
-  runtime: FileAttachment("../w/ort-wasm-simd-threaded.jsep.wasm"),
+  worker: FileAttachment("../../w/uploads.js"),
+  runtime: FileAttachment("../../w/ort-wasm-simd-threaded.jsep.wasm"),
   models: {
-    inception_v3: {onnx: FileAttachment("../data/models/inception_v3.onnx"), spec: FileAttachment("../data/models/inception_v3.json")}
+    inception_v3: {onnx: FileAttachment("../../data/models/inception_v3.onnx"), spec: FileAttachment("../../data/models/inception_v3.json")}
   }
 };
 
