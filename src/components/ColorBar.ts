@@ -4,8 +4,8 @@
 // table the overlay uses (a 256 × 1 canvas shown as an image), so the bar cannot disagree with the picture.
 import {scaleLinear} from "d3-scale";
 import type {SimilarityKind} from "../core/similarity.js";
-import {colormaps, colormapTable, type ColormapName} from "./overlay/colormaps.js";
-import {formatValue} from "./overlay/overlayScale.js";
+import {colormaps, colormapTable, type ColormapName} from "./colormaps.js";
+import {formatValue} from "./overlayScale.js";
 
 /** What the bar shows. */
 export interface ColorBarState {

@@ -1,7 +1,7 @@
 // Exports a figure as one PNG: each image with its overlay and outlines, placed as on screen, a title line
 // and the colour bar. The overlay's grid-resolution canvas is scaled up without smoothing, as on screen.
 import {ColorBar} from "./ColorBar.js";
-import type {OverlayImage} from "./overlay/OverlayImage.js";
+import type {OverlayImage} from "./OverlayImage.js";
 
 /** Options of exportPng. */
 export interface ExportOptions {
