@@ -1,6 +1,8 @@
 // The page's side of workers/similarity.ts. Hover requests are coalesced: at most one is in flight, a newer
 // one replaces any waiting one, and a reply that arrives after the pointer has moved on is dropped unpainted.
-// The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays.
+// The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays. A
+// request names the version of the table it was made for (LayerSummary.version); when the worker's table
+// is another version by then (uploads added or removed), the worker computes nothing and the reply is dropped.
 import {transfer} from "comlink";
 import type {SimilarityKind} from "../../core/similarity.js";
 import type {AddedImage, AddedRef, LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
@@ -9,6 +11,10 @@ import type {WorkerHandle} from "./startWorker.js";
 /** One similarity request: which layer, which query cells (max over several), which function. */
 export interface SimilarityRequest {
   key: string;
+  /** The version of the layer's table the query cells refer to (LayerSummary.version). */
+  version: number;
+  /** The engine's number of the query (QueryEngine), handed back with the reply. */
+  seq?: number;
   queries: number[];
   kind: SimilarityKind;
   /** When the request was triggered (the event's timeStamp, performance.now() clock); handed back to the listener. */
@@ -44,9 +50,9 @@ export class SimilarityClient {
     if (!this.inFlight) void this.next();
   }
 
-  /** The k most similar cells to the request's queries. */
-  top(request: SimilarityRequest, k: number): Promise<Array<{cell: number; value: number}>> {
-    return this.handle.remote.top(request.key, request.queries, request.kind, k) as Promise<Array<{cell: number; value: number}>>;
+  /** The k most similar cells to the request's queries; null when the table is now another version. */
+  top(request: SimilarityRequest, k: number): Promise<Array<{cell: number; value: number}> | null> {
+    return this.handle.remote.top(request.key, request.version, request.queries, request.kind, k) as Promise<Array<{cell: number; value: number}> | null>;
   }
 
   /** Installs a layer computed in the browser (a user's model) under `key`; the values' buffers are moved to the worker. */
@@ -63,10 +69,11 @@ export class SimilarityClient {
     const out = this.spare ?? new Float32Array(0);
     this.spare = null;
     try {
-      const values = (await this.handle.remote.compute(job.request.key, job.request.queries, job.request.kind, transfer(out, [out.buffer]), job.request.ranges)) as Float32Array;
-      // Paint only if the pointer has not moved on meanwhile.
-      if (!this.waiting) job.listener(values, job.request);
-      this.spare = values;
+      const {key, version, queries, kind, ranges} = job.request;
+      const reply = await this.handle.remote.compute(key, version, queries, kind, transfer(out, [out.buffer]), ranges);
+      // Paint only if the pointer has not moved on meanwhile, and the values are of the request's table.
+      if (!this.waiting && reply.version === version) job.listener(reply.values, job.request);
+      this.spare = reply.values;
     } catch (error) {
       console.error(error);
     } finally {

@@ -10,6 +10,7 @@ import {defaultLayers, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, PREPROCESSI
 import type {ModelInspection} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
 import type {UploadsClient} from "../clients/uploadsWorkerClient.js";
+import {el} from "../dom/el.js";
 
 /** What Run hands to the page. */
 export interface PickedModel {
@@ -25,12 +26,6 @@ export interface PickedModel {
 /** The panel's node; its `value` is null until Run is pressed. */
 export type ModelPickerNode = HTMLElement & {value: PickedModel | null};
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className = "", text = ""): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text) node.textContent = text;
-  return node;
-}
 
 /** A size in MB for the status line (the worker's messages use modelFile.ts formatBytes). */
 function megabytes(n: number): string {

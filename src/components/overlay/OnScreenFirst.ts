@@ -109,6 +109,12 @@ export class OnScreenFirst {
     this.report();
   }
 
+  /** Stops watching the images and forgets the timer (the figure is gone). */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.observer.disconnect();
+  }
+
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     for (const entry of entries) {
       const i = Number((entry.target as HTMLElement).dataset.screenIndex);

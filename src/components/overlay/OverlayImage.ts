@@ -1,20 +1,11 @@
 // One image with its similarity overlay: the photo (an <img>: a canvas per photo made every frame cost
 // more to composite, see docs/design.md), a canvas with one pixel per cell of the layer's grid
 // (scaled up by CSS with image-rendering: pixelated, so painting touches w × h pixels, not the display's),
-// and outlines for the query cells, the cell under the pointer and its receptive field. It turns mouse,
-// touch and keyboard input into "the pointer is on cell c" and "toggle the pin on cell c"; what those mean
-// is the page's business.
-import {cellAt, cellRect, type Cell, type Size} from "../../core/cells.js";
+// and outlines for the query cells, the cell under the pointer and its receptive field. It only paints:
+// its input (the frame is focusable) goes to the page's QueryEngine (query/QueryEngine.ts).
+import {cellRect, receptiveFieldRect, type Cell, type Size} from "../../core/cells.js";
+import {el} from "../dom/el.js";
 import {paintCells} from "./paintCells.js";
-import {moveCell} from "../query/queryState.js";
-
-/** What the image reports. `timeStamp` is the triggering event's (performance.now() clock). */
-export interface OverlayImageHandlers {
-  /** The pointer or keyboard cursor is on `cell`, or has left the image (null). */
-  onPointer(image: OverlayImage, cell: Cell | null, timeStamp: number): void;
-  /** A click, tap, Enter or Space on `cell`. */
-  onToggle(image: OverlayImage, cell: Cell, timeStamp: number): void;
-}
 
 /** Options of OverlayImage. */
 export interface OverlayImageOptions {
@@ -35,7 +26,6 @@ export interface OverlayImageOptions {
   caption?: string;
   /** Tooltip of the figure (credit and licence). */
   title?: string;
-  handlers: OverlayImageHandlers;
 }
 
 /** A rectangle in fractions of the image, 0 to 1. */
@@ -60,9 +50,6 @@ export class OverlayImage {
   readonly index: number;
   readonly width: number;
   readonly height: number;
-  /** Where the keyboard cursor is, while the frame has focus. */
-  private cursor: Cell | null = null;
-  private lastCell: Cell | null = null;
   private readonly context: CanvasRenderingContext2D;
   private readonly imageData: ImageData;
   private readonly pixels: Uint32Array;
@@ -71,7 +58,7 @@ export class OverlayImage {
   private readonly fieldBox: HTMLElement;
   private painted = false;
 
-  constructor({bitmap, src, grid, width, height, index, label, caption, title, handlers}: OverlayImageOptions) {
+  constructor({bitmap, src, grid, width, height, index, label, caption, title}: OverlayImageOptions) {
     this.bitmap = bitmap;
     this.grid = grid;
     this.index = index;
@@ -118,7 +105,6 @@ export class OverlayImage {
       text.style.width = `${width}px`;
       figure.append(text);
     }
-    this.listen(handlers);
   }
 
   /** Paints cells values[start …] (this image's, row-major) with the colour table `words` over [lo, hi]. */
@@ -164,61 +150,13 @@ export class OverlayImage {
     return cellRect(cell, {width: 1, height: 1}, this.grid);
   }
 
-  /** Moves keyboard focus here and puts the cursor on `cell`. */
-  focusCell(cell: Cell): void {
-    this.cursor = cell;
-    this.frame.focus();
-  }
-
-  private listen(handlers: OverlayImageHandlers): void {
-    const frame = this.frame;
-    const report = (cell: Cell | null, timeStamp: number) => {
-      if (cell === this.lastCell || (cell && this.lastCell && cell.col === this.lastCell.col && cell.row === this.lastCell.row)) return;
-      this.lastCell = cell;
-      handlers.onPointer(this, cell, timeStamp);
-    };
-    // Children ignore the pointer (CSS), so offsetX/Y are always relative to the frame.
-    const cellOf = (event: PointerEvent | MouseEvent) => cellAt(event.offsetX, event.offsetY, this, this.grid);
-    frame.addEventListener("pointerdown", (event) => {
-      // A touch captures the pointer to where it started; release it, so a drag reaches other images.
-      if (event.pointerType === "touch" && frame.hasPointerCapture(event.pointerId)) frame.releasePointerCapture(event.pointerId);
-      report(cellOf(event), event.timeStamp);
-    });
-    // Chrome holds pointermove back until the next animation frame (up to 16 ms); pointerrawupdate comes as
-    // soon as the pointer moves, so the worker can compute while that frame is being drawn.
-    const move = "onpointerrawupdate" in frame ? "pointerrawupdate" : "pointermove";
-    frame.addEventListener(move, (event) => report(cellOf(event as PointerEvent), event.timeStamp));
-    // A lifted finger leaves too; keep its cell (a touch overlay should stay where it was put).
-    frame.addEventListener("pointerleave", (event) => event.pointerType !== "touch" && report(null, event.timeStamp));
-    frame.addEventListener("click", (event) => handlers.onToggle(this, cellOf(event), event.timeStamp));
-    frame.addEventListener("focus", (event) => {
-      this.cursor ??= this.lastCell ?? {col: this.grid.width >> 1, row: this.grid.height >> 1};
-      report(this.cursor, event.timeStamp);
-    });
-    frame.addEventListener("blur", (event) => {
-      this.cursor = null;
-      report(null, event.timeStamp);
-    });
-    frame.addEventListener("keydown", (event) => {
-      if (!this.cursor) return;
-      if (event.key === "Enter" || event.key === " ") {
-        event.preventDefault();
-        handlers.onToggle(this, this.cursor, event.timeStamp);
-        return;
-      }
-      const moved = moveCell(this.cursor, event.key, this.grid);
-      if (!moved) return;
-      event.preventDefault(); // no scrolling
-      this.cursor = moved;
-      report(moved, event.timeStamp);
-    });
-  }
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  return node;
+
+/** The receptive field of `cell` of `layer` in fractions of `image` (the model's input). */
+export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number}, image: Size): UnitRect {
+  const field = receptiveFieldRect(cell, layer, image);
+  return {x: field.x / image.width, y: field.y / image.height, width: field.width / image.width, height: field.height / image.height};
 }
 
 /** The part of `r` inside the image (the frame does not clip its children). */

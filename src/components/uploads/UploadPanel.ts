@@ -12,6 +12,7 @@ import {textButton} from "../inputs/textButton.js";
 import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "../clients/uploadsClient.js";
 import {describeBackend} from "../clients/uploadsWorkerClient.js";
 import {uploadStore, type UploadLayer, type UploadRecord} from "./uploadStore.js";
+import {el} from "../dom/el.js";
 
 /** Options of UploadPanel. */
 export interface UploadPanelOptions {
@@ -227,8 +228,3 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  return node;
-}

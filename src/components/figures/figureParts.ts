@@ -1,0 +1,63 @@
+// What the overlay figures (SimilarityExplorer, LayerStack) are built from besides their images: the
+// header (colour bar, the live readout, Clear pins and Export PNG), the rows of images that fill the width,
+// the look read from the page's controls, and the "overlaypaint" event benchmarks listen for.
+import {ColorBar} from "../ColorBar.js";
+import {el} from "../dom/el.js";
+import type {Look} from "../inputs/OverlayControls.js";
+import {textButton} from "../inputs/textButton.js";
+
+/** The figure's header and what is in it. */
+export interface FigureHeader {
+  node: HTMLElement;
+  bar: ColorBar;
+  /** The text about the query and the value under the pointer; screen readers announce its changes. */
+  readout: HTMLElement;
+  clearButton: HTMLButtonElement;
+  exportButton: HTMLButtonElement;
+}
+
+/** Colour bar on the left; the readout and the buttons on the right. */
+export function figureHeader(width: number, {onClear, onExport}: {onClear(): void; onExport(): void}): FigureHeader {
+  const bar = new ColorBar({width: Math.min(320, width - 16)});
+  const readout = el("p", "explorer-readout");
+  readout.setAttribute("aria-live", "polite");
+  const clearButton = textButton("Clear pins", onClear);
+  const exportButton = textButton("Export PNG", onExport);
+  const buttons = el("div", "explorer-buttons");
+  buttons.append(clearButton, exportButton);
+  const side = el("div", "explorer-side");
+  side.append(readout, buttons);
+  const node = el("div", "explorer-header");
+  node.append(bar.node, side);
+  return {node, bar, readout, clearButton, exportButton};
+}
+
+/** The width of each of `count` images in rows that fill `width` (each at least `minWidth`, `gap` apart), and the node that holds them. */
+export function imageRows(width: number, minWidth: number, gap: number, count: number): {displayWidth: number; node: HTMLElement} {
+  const columns = Math.max(1, Math.min(count, Math.floor((width + gap) / (minWidth + gap))));
+  const node = el("div", "overlay-grid");
+  node.style.gap = `${gap}px`;
+  return {displayWidth: Math.max(1, Math.floor((width - gap * (columns - 1)) / columns)), node};
+}
+
+/** The page's overlay controls (OverlayControls), an input whose value is the Look. */
+export type LookInput = EventTarget & {value: Look};
+
+/** Calls `onLook(next, old)` whenever the controls change, until `invalidation`; returns the look now. A page without controls passes a fixed Look. */
+export function followLook(controls: LookInput | Look, invalidation: Promise<unknown>, onLook: (next: Look, old: Look) => void): Look {
+  if (!("addEventListener" in controls)) return {...controls};
+  let look = {...controls.value};
+  const listener = () => {
+    const old = look;
+    look = {...controls.value};
+    onLook(look, old);
+  };
+  controls.addEventListener("input", listener);
+  void invalidation.then(() => controls.removeEventListener("input", listener));
+  return look;
+}
+
+/** Tells benchmarks a paint is done: `start` is the triggering event's timeStamp, `end` performance.now() after the last putImageData. */
+export function dispatchPaint(root: HTMLElement, start: number, end: number): void {
+  root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start, end}}));
+}
