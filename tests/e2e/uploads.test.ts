@@ -119,25 +119,6 @@ describe("live uploads on the pages", () => {
     assert.doesNotMatch((await page.textContent("[data-testid=upload-list]")) ?? "", /dropped dog/);
   });
 
-  test("removing an upload under the pointer logs no error and the set goes on without it", async () => {
-    // image.png (frame 12) is removed from the keyboard while the pointer rests on, and keeps moving over,
-    // its last cells: queries made for the table with it must not be answered from the table without it.
-    const errorsBefore = site.errors.length;
-    await page.getByRole("button", {name: "Remove image.png"}).focus();
-    await hoverCell(page, frameOf(12), 16, 16);
-    const box = (await page.locator(frameOf(12)).boundingBox())!;
-    await page.keyboard.press("Enter");
-    for (let i = 0; i < 60; ++i) await page.mouse.move(box.x + box.width * (0.9 + (i % 2) * 0.05), box.y + box.height * 0.95);
-    await waitForFrames(page, 12);
-    for (let i = 0; i < 20; ++i) await page.mouse.move(box.x + box.width * (0.9 + (i % 2) * 0.05), box.y + box.height * 0.95);
-    assert.deepEqual(site.errors.slice(errorsBefore), []);
-    // The set without it answers hovers, on the upload that is left too.
-    await paintAfter(page, () => hoverCell(page, frameOf(11), 8, 6));
-    const pixels = await overlayPixels(page);
-    assert.equal(pixels.length, 12);
-    assert.ok(isBrightest(veilBrightness(pixels[11]), cellIndex({col: 8, row: 6}, {width: 17, height: 17})));
-  });
-
   test("bad files get a message each in the panel; odd but valid images join; the page keeps working", async () => {
     const before = await frames(page);
     const errorsBefore = site.errors.length;
