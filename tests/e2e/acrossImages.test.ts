@@ -233,7 +233,8 @@ describe("across images page", () => {
     assert.match(texts[5]!, /negative Euclidean distance, fixed scale −√2·max ‖v‖ to 0/);
     // With viridis the overlay is opaque colour: alpha 255 everywhere.
     const pixels = await overlayPixels(page);
-    assert.ok(pixels.every((p) => p.rgba.every((v, k) => k % 4 !== 3 || v === 255)));
+    assert.equal(pixels.length, 11);
+    assert.ok(pixels.every((p) => p.rgba.length === 17 * 17 * 4 && p.rgba.every((v, k) => k % 4 !== 3 || v === 255)));
     await site.screenshot(page, "across-images-viridis-euclidean");
     await page.getByRole("button", {name: "Clear pins"}).click();
   });
