@@ -1,15 +1,15 @@
 // The colour bar: a line saying what the numbers are ("cosine similarity, fixed scale 0–1"), an Observable
 // Plot ramp legend of the overlay's own colour scale (colorScale() in colormaps.ts: the same d3 scale whose
-// 256 samples the overlay paints, at the overlay's opacity, over the page), how to read the colours, and a
+// 256 samples the overlay paints), at the overlay's opacity over white, how to read the colours, and a
 // marker at the value under the pointer. Export PNG draws the same legend SVG into the picture (drawTo).
 //
 // Hover cost: update() runs on every paint but renders a new legend only when the colour map, domain or
 // kind changes (an opacity change only sets the ramp's opacity) and writes text only when it changes;
 // mark() only moves a positioned element with layout containment over the legend.
 //
-// First load: Plot (204 KB) and the whole of d3 it imports (290 KB more, 35 modules) would double the
-// JavaScript a page preloads, so Plot is imported dynamically when the first bar is made; the legend's box
-// is reserved until it arrives, and the label, reading and marker work without it.
+// First load: Plot (204 KB) and the rest of d3, which it imports whole (202 KB more in 26 modules), would
+// nearly double the JavaScript a page preloads, so Plot is imported dynamically when the first bar is
+// made; the legend's box is reserved until it arrives, and the label, reading and marker work without it.
 import type * as PlotModule from "@observablehq/plot";
 import {scaleLinear} from "d3-scale";
 import type {SimilarityKind} from "../core/similarity.js";
