@@ -88,7 +88,7 @@ export class ColorBar {
     const old = this.state;
     this.state = state;
     if (plotLoaded) this.showLegend(plotLoaded);
-    else this.rendered = loadPlot().then((Plot) => this.showLegend(Plot));
+    else this.rendered = loadPlot().then((Plot) => this.showLegend(Plot), (error) => this.noLegend(error));
     if (old && old.label === state.label && old.colormap === state.colormap) return;
     this.label.textContent = state.label;
     const map = colormaps.find((c) => c.name === state.colormap)!;
@@ -109,6 +109,14 @@ export class ColorBar {
     } else if (old.opacity !== state.opacity) {
       this.legend!.querySelector("image")!.setAttribute("opacity", String(state.opacity));
     }
+  }
+
+  /** Says in the legend's place that Plot could not be loaded (the export then has no legend). */
+  private noLegend(error: unknown): void {
+    if (this.holder.querySelector(".color-bar-missing")) return;
+    const note = Object.assign(document.createElement("div"), {className: "color-bar-missing"});
+    note.textContent = `The colour legend could not be loaded (${(error as Error).message}): reload the page to see it.`;
+    this.holder.prepend(note);
   }
 
   /** Marks `value` on the bar, or hides the marker (null). */
@@ -135,7 +143,7 @@ export class ColorBar {
     context.fillText(state.label, x, y);
     context.drawImage(image, x - margin.left, y + lineHeight, image.width, image.height);
     const map = colormaps.find((c) => c.name === state.colormap)!;
-    context.fillText(`${map.label}: ${map.reading}`, x, y + lineHeight + legendHeight + 2);
+    context.fillText(`${map.label}: ${map.reading}`, x, y + lineHeight + legendHeight + 5);
     context.restore();
   }
 }

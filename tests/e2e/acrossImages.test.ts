@@ -387,6 +387,16 @@ describe("across images page", () => {
     await many.close();
   });
 
+  test("if Plot cannot be loaded, the colour bar says so and still names the scale", async () => {
+    const offline = await site.context.newPage();
+    await offline.route("**/_node/@observablehq/plot@*/**", (route) => route.abort("aborted"));
+    await offline.goto(new URL("across-images", site.url).href);
+    await offline.waitForSelector("[data-testid=overlay-figure] .color-bar-missing", {timeout: 20_000});
+    assert.match((await offline.textContent(".color-bar-missing")) ?? "", /^The colour legend could not be loaded \(.+\): reload the page to see it\.$/);
+    assert.equal(await offline.textContent(".color-bar-label"), "cosine similarity, fixed scale 0–1");
+    await offline.close();
+  });
+
   test("no request leaves 127.0.0.1 and nothing logs an error", () => {
     const outside = site.requests.filter((r) => !r.url.startsWith(site.url) && !/^(data|blob):/.test(r.url));
     assert.deepEqual(outside, []);
