@@ -63,6 +63,11 @@ export class ColorBar {
   private rendered: Promise<void> = Promise.resolve();
   private state: ColorBarState | null = null;
 
+  /** Width of the bar drawn by drawTo() to the right of its x, in CSS pixels (the numbers overhang the ramp). */
+  get exportWidth(): number {
+    return this.width + margin.right;
+  }
+
   /** A bar whose ramp is `width` CSS pixels wide. */
   constructor({width = 320}: {width?: number} = {}) {
     this.width = width;
@@ -129,9 +134,9 @@ export class ColorBar {
   /**
    * Draws the bar into an export with its top left at (x, y), ColorBar.exportHeight high: the label, the
    * legend as on the page (its SVG, serialised with the page's text colour, drawn as an image) and the
-   * reading. Resolves once drawn.
+   * reading. Text wider than `maxWidth` is condensed to fit. Resolves once drawn.
    */
-  async drawTo(context: CanvasRenderingContext2D, x: number, y: number, font: string): Promise<void> {
+  async drawTo(context: CanvasRenderingContext2D, x: number, y: number, font: string, maxWidth = Infinity): Promise<void> {
     await this.rendered;
     const state = this.state, legend = this.legend;
     if (!state || !legend) return;
@@ -140,10 +145,10 @@ export class ColorBar {
     context.font = font;
     context.textBaseline = "top";
     context.fillStyle = "#222";
-    context.fillText(state.label, x, y);
+    context.fillText(state.label, x, y, maxWidth);
     context.drawImage(image, x - margin.left, y + lineHeight, image.width, image.height);
     const map = colormaps.find((c) => c.name === state.colormap)!;
-    context.fillText(`${map.label}: ${map.reading}`, x, y + lineHeight + legendHeight + 5);
+    context.fillText(`${map.label}: ${map.reading}`, x, y + lineHeight + legendHeight + 5, maxWidth);
     context.restore();
   }
 }
