@@ -6,10 +6,13 @@ import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
+import {rgb} from "d3-color";
+import {interpolateViridis} from "d3-scale-chromatic";
 import type {Page} from "playwright-core";
+import sharp from "sharp";
 import {cellIndex, type Size} from "../../src/core/cells.js";
 import {outputDir, openSite, type Site} from "./browser.js";
-import {builtLayer, cellPoint, choose, clickCell, hoverCell, optionLabels, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
+import {builtLayer, cellPoint, choose, colorBarLegend, findRamp, clickCell, hoverCell, optionLabels, overlayPixels, paintAfter, queryOutlines, referenceSimilarity, searchOf, spearman, veilBrightness, isBrightest} from "./overlayPage.js";
 
 const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
 
@@ -165,6 +168,48 @@ describe("across images page", () => {
     await page.waitForFunction(() => [...document.querySelectorAll("canvas.overlay-cells")].every((c) => (c as HTMLCanvasElement).getContext("2d")!.getImageData(0, 0, 17, 17).data.every((v) => v === 0)));
   });
 
+  test("the colour bar's legend shows the overlay's colours, its marker at the value under the pointer, and is drawn anew only when the scale changes", async () => {
+    await hover(page, 2, 4, 4);
+    const first = await colorBarLegend(page);
+    // Each hover repaints every overlay and updates the bar; the legend stays the same SVG.
+    for (const [image, col, row] of [[2, 5, 4], [4, 10, 10], [9, 0, 3]] as const) {
+      await hover(page, image, col, row);
+      assert.equal((await colorBarLegend(page)).renders, first.renders, `a hover on ${image}:${col},${row} does not render the legend again`);
+    }
+    await paintAfter(page, () => clickCell(page, frameOf(3), 8, 8)); // pinned, so the pointer reads values
+    const cells = [[5, 2, 3], [5, 12, 9], [7, 6, 14], [0, 16, 0]] as const;
+    const positions: number[] = [];
+    for (const [image, col, row] of cells) {
+      await hoverCell(page, frameOf(image), col, row);
+      await page.waitForFunction((where) => document.querySelector(".explorer-readout")!.textContent!.includes(where), `cell (${col}, ${row})`);
+      const legend = await colorBarLegend(page);
+      const value = Number(await page.locator(".explorer-readout").getAttribute("data-value"));
+      // Cosine on the fixed scale: the bar runs from 0 to 1, so the marker sits at `value` along the ramp.
+      const t = (legend.marker! - legend.left) / legend.width;
+      assert.ok(Math.abs(t - Math.min(1, Math.max(0, value))) <= 1.5 / legend.width, `marker at ${t.toFixed(4)}, value ${value}`);
+      // The ramp's colour under the marker is the colour the overlay painted that cell with.
+      const painted = (await overlayPixels(page))[image].rgba.slice(cellIndex({col, row}, mixed4.info.grids[image]) * 4).slice(0, 4);
+      const k = Math.round(t * 255);
+      const near = [k - 1, k, k + 1].filter((j) => j >= 0 && j < 256).map((j) => legend.ramp.slice(j * 4, j * 4 + 4));
+      assert.ok(near.some((c) => c.every((v, i) => Math.abs(v - painted[i]) <= 1)), `cell ${image}:${col},${row} painted ${painted}, ramp near ${k}: ${near.map((c) => c.join(",")).join(" | ")}`);
+      assert.equal(legend.renders, first.renders, "a hover does not render the legend again");
+      positions.push(t);
+    }
+    assert.equal(new Set(positions.map((t) => t.toFixed(3))).size, positions.length, `the marker moved: ${positions.join(", ")}`);
+    // The veil: black, transparent at the most similar end, opaque at the least.
+    assert.deepEqual([first.ramp.slice(0, 4), first.ramp.slice(1020)], [[0, 0, 0, 255], [0, 0, 0, 0]]);
+    // A new colour map renders a new legend: viridis, whose ends are the published colours.
+    await choose(page, "Colours", optionLabels.colormap.viridis);
+    await page.waitForFunction(() => document.querySelector("[data-testid=overlay-figure] .color-bar")!.textContent!.includes("Viridis"));
+    const viridis = await colorBarLegend(page);
+    assert.equal(viridis.renders, first.renders + 1);
+    const ends = [viridis.ramp.slice(0, 3), viridis.ramp.slice(1020, 1023)];
+    for (const [got, want] of [[ends[0], [68, 1, 84]], [ends[1], [253, 231, 37]]]) assert.ok(got.every((v, i) => Math.abs(v - want[i]) <= 3), `viridis end ${got}, published ${want}`);
+    await choose(page, "Colours", optionLabels.colormap.veil);
+    await page.waitForFunction(() => !document.querySelector("[data-testid=overlay-figure] .color-bar")!.textContent!.includes("Viridis"));
+    await page.getByRole("button", {name: "Clear pins"}).click();
+  });
+
   test("colour map, scale and similarity changes change the colour bar's text", async () => {
     await paintAfter(page, () => clickCell(page, frameOf(3), 8, 8)); // a pinned query, so stretched scales have a range
     await page.mouse.move(2, 2); // read the bar without a pointer on an image
@@ -188,7 +233,8 @@ describe("across images page", () => {
     assert.match(texts[5]!, /negative Euclidean distance, fixed scale −√2·max ‖v‖ to 0/);
     // With viridis the overlay is opaque colour: alpha 255 everywhere.
     const pixels = await overlayPixels(page);
-    assert.ok(pixels.every((p) => p.rgba.every((v, k) => k % 4 !== 3 || v === 255)));
+    assert.equal(pixels.length, 11);
+    assert.ok(pixels.every((p) => p.rgba.length === 17 * 17 * 4 && p.rgba.every((v, k) => k % 4 !== 3 || v === 255)));
     await site.screenshot(page, "across-images-viridis-euclidean");
     await page.getByRole("button", {name: "Clear pins"}).click();
   });
@@ -246,12 +292,12 @@ describe("across images page", () => {
     assert.equal(veilBrightness((await overlayPixels(page))[0]).length, 35 * 35);
   });
 
-  test("Export PNG downloads the figure as a PNG", async () => {
+  test("Export PNG downloads the figure as a PNG, with the colour bar's legend in the colour map", async () => {
     await page.getByRole("combobox", {name: "Layer"}).selectOption({label: "mixed4"});
     await waitForFigure(page, "animals", "mixed4", 11);
     await choose(page, "Similarity", optionLabels.kind.cosine);
     await choose(page, "Scale", optionLabels.scale.fixed);
-    await choose(page, "Colours", optionLabels.colormap.veil);
+    await choose(page, "Colours", optionLabels.colormap.viridis);
     await page.getByRole("spinbutton", {name: "Opacity"}).fill("0.9");
     await page.getByRole("spinbutton", {name: "Opacity"}).dispatchEvent("input");
     await paintAfter(page, () => clickCell(page, frameOf(0), 7, 6));
@@ -263,6 +309,38 @@ describe("across images page", () => {
     assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     const width = png.readUInt32BE(16), height = png.readUInt32BE(20);
     assert.ok(width > 1000 && height > 1000, `${width}×${height}`);
+    // The legend, read back by sharp: viridis (d3-scale-chromatic) at opacity 0.9 over white, least similar on
+    // the left, as a ramp as wide as the page's (320 CSS pixels, 2 PNG pixels each), 12 CSS pixels high.
+    const {data, info} = await sharp(png).ensureAlpha().raw().toBuffer({resolveWithObject: true});
+    assert.deepEqual([info.width, info.height], [width, height]);
+    const palette = Array.from({length: 256}, (_, k) => {
+      const c = rgb(interpolateViridis(k / 255));
+      return [c.r, c.g, c.b].map((v) => Math.round(0.9 * v + 0.1 * 255));
+    });
+    const ramp = findRamp(data, width, height, palette, height - 400);
+    assert.ok(ramp, "no viridis ramp in the bottom of the PNG");
+    assert.ok(ramp.rows.length >= 22 && ramp.rows.length <= 26, `ramp rows ${ramp.rows[0]}…${ramp.rows.at(-1)} (${ramp.rows.length})`);
+    // Each entry covers 640 / 256 = 2.5 pixels from the ramp's left edge (a tick line may hide its first
+    // pixels): for the best such edge, every pixel has the colour of the entry at its place (give or take one).
+    const x0 = Math.min(...ramp.pixels.map((p) => p.x)), x1 = Math.max(...ramp.pixels.map((p) => p.x));
+    assert.ok(ramp.pixels.length >= 600 && x1 - x0 >= 630 && x1 - x0 <= 642, `${ramp.pixels.length} ramp pixels from x = ${x0} to ${x1}`);
+    const misplaced = (left: number) =>
+      ramp.pixels.filter(({x}) => {
+        const k = Math.floor((x - left) / 2.5);
+        return ![k - 1, k, k + 1].some((j) => j >= 0 && j < 256 && palette[j].every((v, c) => Math.abs(v - data[(ramp.rows[Math.floor(ramp.rows.length / 2)] * width + x) * 4 + c]) <= 4));
+      });
+    const edges = Array.from({length: 13}, (_, i) => x0 - 5 + i / 2);
+    const best = Math.min(...edges.map((e) => misplaced(e).length));
+    assert.equal(best, 0, `pixels off the colour map: at best ${best} of ${ramp.pixels.length}`);
+    // Text in the PNG's ink colour above the ramp (the label) and below it (the numbers).
+    const inkRows = (from: number, to: number) => {
+      let ink = 0;
+      for (let y = from; y < to; ++y) for (let x = x0 - 30; x < x1 + 30; ++x) if (data[(y * width + x) * 4] < 110 && Math.abs(data[(y * width + x) * 4] - data[(y * width + x) * 4 + 2]) < 20) ++ink;
+      return ink;
+    };
+    const top = ramp.rows[0], bottom = ramp.rows.at(-1)!;
+    assert.ok(inkRows(top - 30, top - 4) > 100, `label ink ${inkRows(top - 30, top - 4)}`);
+    assert.ok(inkRows(bottom + 10, bottom + 34) > 100, `tick label ink ${inkRows(bottom + 10, bottom + 34)}`);
   });
 
   test("?copies=3 repeats the set (33 images) and each paint reports its timing", async () => {
@@ -307,6 +385,16 @@ describe("across images page", () => {
     assert.deepEqual(pixels[98].rgba, pixels[10].rgba, "image 98 is a copy of image 10");
     assert.ok(pixels[98].rgba.some((v, k) => k % 4 === 3 && v !== pixels[98].rgba[3]), "image 98 was painted");
     await many.close();
+  });
+
+  test("if Plot cannot be loaded, the colour bar says so and still names the scale", async () => {
+    const offline = await site.context.newPage();
+    await offline.route("**/_node/@observablehq/plot@*/**", (route) => route.abort("aborted"));
+    await offline.goto(new URL("across-images", site.url).href);
+    await offline.waitForSelector("[data-testid=overlay-figure] .color-bar-missing", {timeout: 20_000});
+    assert.match((await offline.textContent(".color-bar-missing")) ?? "", /^The colour legend could not be loaded \(.+\): reload the page to see it\.$/);
+    assert.equal(await offline.textContent(".color-bar-label"), "cosine similarity, fixed scale 0–1");
+    await offline.close();
   });
 
   test("no request leaves 127.0.0.1 and nothing logs an error", () => {

@@ -53,6 +53,7 @@ describe("across layers page", () => {
     await paintAfter(page, () => hoverCell(page, panel("mixed4"), query.col, query.row), shownLayers.length);
     assert.deepEqual(await outlinedCells(page), Object.fromEntries(shownLayers.map((l) => [l, [carried[l]]])));
     const pixels = await overlayPixels(page);
+    assert.deepEqual(pixels.map((p) => p.layer), shownLayers, "one overlay per layer shown");
     for (const p of pixels) {
       const {info, cellStart} = layers[p.layer];
       const grid = info.grids[0];

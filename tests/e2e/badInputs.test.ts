@@ -126,6 +126,7 @@ describe("bad inputs: refused with clear messages, and the worker keeps working"
   });
 
   test("every image fixture: refused with its message, or accepted with its size and colours", async () => {
+    let refused = 0, accepted = 0;
     for (const c of cases.filter((c) => c.kind === "image")) {
       const samples = "accepted" in c.expect ? c.expect.accepted.samples : [];
       const outcome = await run("embed", {name: c.name, type: c.type, bytes: readFileSync(c.path!), samples});
@@ -134,6 +135,7 @@ describe("bad inputs: refused with clear messages, and the worker keeps working"
         report.push(`${c.id}: ${outcome.message}`);
         assert.match(outcome.message, c.expect.refused, c.id);
         if (c.expect.message) assert.equal(outcome.message, c.expect.message, c.id);
+        ++refused;
       } else if ("accepted" in c.expect) {
         assert.ok(outcome.ok && "samples" in outcome, `${c.id} must be accepted: ${"message" in outcome ? outcome.message : ""}`);
         const {originalWidth, originalHeight} = c.expect.accepted;
@@ -146,11 +148,16 @@ describe("bad inputs: refused with clear messages, and the worker keeps working"
           assert.ok(off <= s.tolerance, `${c.id}: at ${s.at} the model saw (${got}), expected (${s.rgb}) ± ${s.tolerance}`);
         });
         report.push(`${c.id}: accepted, ${outcome.originalWidth}×${outcome.originalHeight}, model saw ${outcome.samples.map((rgb) => `(${rgb.join(", ")})`).join(" ")}`);
+        ++accepted;
+      } else {
+        assert.fail(`${c.id}: an image fixture expects neither a refusal nor acceptance`);
       }
     }
+    assert.deepEqual({refused, accepted}, {refused: 8, accepted: 6});
   });
 
   test("every model fixture through inspectModel()", async () => {
+    let refused = 0, described = 0;
     for (const c of cases.filter((c) => c.kind === "model")) {
       const outcome = await run("inspect", {name: c.name, type: c.type, bytes: c.path ? readFileSync(c.path) : undefined, virtualSize: c.virtualSize, options: c.options});
       if ("refused" in c.expect) {
@@ -158,12 +165,17 @@ describe("bad inputs: refused with clear messages, and the worker keeps working"
         report.push(`${c.id}: ${outcome.message}`);
         assert.match(outcome.message, c.expect.refused, c.id);
         if (c.expect.message) assert.equal(outcome.message, c.expect.message, c.id);
+        ++refused;
       } else if ("model" in c.expect) {
         assert.ok(outcome.ok && "model" in outcome, `${c.id} must be described: ${"message" in outcome ? outcome.message : ""}`);
         assert.deepEqual(outcome.model, c.expect.model, c.id);
         report.push(`${c.id}: accepted, ${outcome.model.layout} ${outcome.model.channels} channels, layers ${outcome.model.layers.join("; ")}`);
+        ++described;
+      } else {
+        assert.fail(`${c.id}: a model fixture expects neither a refusal nor a description`);
       }
     }
+    assert.deepEqual({refused, described}, {refused: 7, described: 1});
   });
 
   test("a name made of HTML stays text: no element made, no script run", async () => {

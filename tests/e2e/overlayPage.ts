@@ -181,3 +181,90 @@ export async function choose(page: Page, name: string, label: string): Promise<v
 export function searchOf(page: Page): URLSearchParams {
   return new URL(page.url()).searchParams;
 }
+
+/** The colour bar as shown: the 256 colours of its legend's ramp, where the ramp and the marker are. */
+export interface ColorBarLegend {
+  /** The ramp's colours, RGBA, read from the image in the legend's SVG (256 × 4 numbers). */
+  ramp: number[];
+  /** The ramp's left edge and width on the page, in CSS pixels. */
+  left: number;
+  width: number;
+  /** The marker's centre on the page in CSS pixels, or null when it is hidden. */
+  marker: number | null;
+  /** Counts the legend SVGs this page has shown: it grows when the legend is rendered anew. */
+  renders: number;
+}
+
+/** Reads the colour bar's legend (waiting for Plot to have drawn it). */
+export async function colorBarLegend(page: Page): Promise<ColorBarLegend> {
+  await page.waitForSelector("[data-testid=overlay-figure] .color-bar svg image", {timeout: 10_000});
+  return page.evaluate(async () => {
+    const bar = document.querySelector("[data-testid=overlay-figure] .color-bar")!;
+    const svg = bar.querySelector("svg")!;
+    const seen = ((window as unknown as {__legends?: SVGSVGElement[]}).__legends ??= []);
+    if (!seen.includes(svg)) seen.push(svg);
+    const image = svg.querySelector("image")!;
+    const href = image.getAttribute("href") ?? image.getAttributeNS("http://www.w3.org/1999/xlink", "href")!;
+    const picture = new Image();
+    picture.src = href;
+    await picture.decode();
+    const canvas = Object.assign(document.createElement("canvas"), {width: picture.naturalWidth, height: 1});
+    const context = canvas.getContext("2d")!;
+    context.drawImage(picture, 0, 0);
+    const box = image.getBoundingClientRect();
+    const marker = bar.querySelector<HTMLElement>(".color-bar-marker")!;
+    const m = marker.getBoundingClientRect();
+    return {ramp: Array.from(context.getImageData(0, 0, canvas.width, 1).data), left: box.left, width: box.width, marker: marker.hidden ? null : m.left + m.width / 2, renders: seen.length};
+  });
+}
+
+/** A horizontal colour ramp found in a picture: the rows it fills, and along the middle one each pixel's x and matched entry. */
+export interface FoundRamp {
+  rows: number[];
+  pixels: {x: number; entry: number}[];
+}
+
+/**
+ * Finds, in the RGBA picture `rgba` (width × height), the rows holding `palette` (256 RGB colours) as a
+ * ramp: a run of pixels each within `tolerance` of an entry, entries never going back by more than 2, from
+ * entry ≤ 3 to entry ≥ 252, with gaps of at most `maxGap` other pixels (tick lines cross the ramp). Only
+ * rows from `fromRow` on are searched. Null if there is none.
+ */
+export function findRamp(rgba: Uint8Array, width: number, height: number, palette: readonly (readonly number[])[], fromRow = 0, tolerance = 4, maxGap = 5): FoundRamp | null {
+  const cache = new Map<number, number>();
+  const entryOf = (p: number): number => {
+    const key = (rgba[p] << 16) | (rgba[p + 1] << 8) | rgba[p + 2];
+    let entry = cache.get(key);
+    if (entry === undefined) {
+      entry = -1;
+      let best = Infinity;
+      palette.forEach((c, k) => {
+        const d = Math.max(Math.abs(c[0] - rgba[p]), Math.abs(c[1] - rgba[p + 1]), Math.abs(c[2] - rgba[p + 2]));
+        if (d <= tolerance && d < best) (best = d), (entry = k);
+      });
+      cache.set(key, entry);
+    }
+    return entry;
+  };
+  const found: {row: number; pixels: {x: number; entry: number}[]}[] = [];
+  for (let y = fromRow; y < height; ++y) {
+    let run: {x: number; entry: number}[] = [], best: typeof run | null = null;
+    const close = () => {
+      if (run.length && run[0].entry <= 3 && run[run.length - 1].entry >= 252 && (!best || run.length > best.length)) best = run;
+      run = [];
+    };
+    for (let x = 0; x < width; ++x) {
+      const entry = entryOf((y * width + x) * 4);
+      if (entry < 0) {
+        if (run.length && x - run[run.length - 1].x > maxGap) close();
+        continue;
+      }
+      if (run.length && entry < run[run.length - 1].entry - 2) close();
+      run.push({x, entry});
+    }
+    close();
+    if (best) found.push({row: y, pixels: best});
+  }
+  if (!found.length) return null;
+  return {rows: found.map((f) => f.row), pixels: found[Math.floor(found.length / 2)].pixels};
+}

@@ -96,6 +96,8 @@ describe("live uploads on the pages", () => {
     const fromBundled = await overlayPixels(page);
     assert.ok(isBrightest(veilBrightness(fromUpload[11]), k), "the query cell is the brightest of the upload");
     // Same photo, same query cell: every image's overlay agrees within 8-bit rounding.
+    assert.deepEqual([fromUpload.length, fromBundled.length], [12, 12], "11 bundled images and the upload");
+    assert.ok([...fromUpload, ...fromBundled].every((p) => p.rgba.length === 17 * 17 * 4), "every overlay is a 17 × 17 grid");
     let worst = 0;
     for (let i = 0; i < 11; ++i) {
       const a = veilBrightness(fromUpload[i]), b = veilBrightness(fromBundled[i]);

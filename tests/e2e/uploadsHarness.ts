@@ -85,6 +85,8 @@ export interface BrowserEmbedding {
   jpegBytes: number;
   backend: string;
   ms: {decode: number; preprocess: number; inference: number; postprocess: number; total: number};
+  /** Milliseconds the page waited for embed() (performance.now() around the call), to check `ms` against. */
+  wallMs: number;
   layers: Record<string, {values: string; grid: {width: number; height: number}; channels: number}>;
 }
 
@@ -104,10 +106,13 @@ export async function embedInBrowser(page: Page, key: string, file: string, byte
       };
       const runs = [];
       for (let r = 0; r < repeats; ++r) {
-        const result = await remote.embed(new File([data], file, {type}));
+        const file_ = new File([data], file, {type});
+        const t0 = performance.now();
+        const result = await remote.embed(file_);
+        const wallMs = performance.now() - t0;
         const last = r === repeats - 1;
         const layers = Object.fromEntries(Object.entries(result.layers).map(([name, l]) => [name, {values: last ? toBase64(l.values) : "", grid: l.grid, channels: l.channels}]));
-        runs.push({...result, jpeg: undefined, jpegType: result.jpeg.type, jpegBytes: result.jpeg.size, layers});
+        runs.push({...result, jpeg: undefined, jpegType: result.jpeg.type, jpegBytes: result.jpeg.size, wallMs, layers});
       }
       return runs as unknown as BrowserEmbedding[];
     },

@@ -46,9 +46,11 @@ describe("live uploads: memory over 100 uploads", {timeout: 900_000}, () => {
     });
   }
 
-  test(`the renderer processes' resident memory grows by less than ${RSS_GROWTH_MB} MB from upload 10 to upload 100`, (t) => {
+  test(`the renderer processes' resident memory grows by less than ${RSS_GROWTH_MB} MB from upload 10 to upload 100`, () => {
     const at = (n: number) => samples.find((s) => s.uploads === n)!.rendererRss;
-    if (!Number.isFinite(at(10))) return t.skip("no /proc here");
+    // Measured from /proc (Linux): a renderer that has run the model holds well over 50 MB, so a failed or
+    // empty measure (NaN, or 0 when no renderer was found) fails here instead of passing as "no growth".
+    for (const n of [10, 100]) assert.ok(Number.isFinite(at(n)) && at(n) > 50, `renderer RSS after ${n} uploads measured as ${at(n)} MB`);
     const growth = at(100) - at(10);
     assert.ok(growth < RSS_GROWTH_MB, `renderer RSS: ${at(10).toFixed(0)} MB after 10 uploads, ${at(100).toFixed(0)} MB after 100 (+${growth.toFixed(0)} MB)`);
   });

@@ -172,16 +172,20 @@ describe("the bad-input fixtures, judged in Node", () => {
   });
 
   test("every accepted image passes the checks, its header size matching", () => {
+    let checked = 0;
     for (const c of cases.filter((c) => c.kind === "image" && "accepted" in c.expect)) {
       const bytes = readFileSync(c.path!);
       checkUploadFile(c.name, c.type, bytes.length);
       const header = checkUploadBytes(c.name, c.type, bytes);
       const {originalWidth, originalHeight} = (c.expect as {accepted: {originalWidth: number; originalHeight: number}}).accepted;
       assert.deepEqual([header?.width, header?.height, header?.complete], [originalWidth, originalHeight, true], c.id);
+      ++checked;
     }
+    assert.equal(checked, 6);
   });
 
   test("every model fixture through describeModel on onnxruntime-node", async () => {
+    let described = 0, refused = 0;
     for (const c of cases.filter((c) => c.kind === "model")) {
       let got: string;
       try {
@@ -191,11 +195,17 @@ describe("the bad-input fixtures, judged in Node", () => {
       } catch (error) {
         got = (error as Error).message;
       }
-      if ("model" in c.expect) assert.equal(got, JSON.stringify(c.expect.model), c.id);
-      else if ("refused" in c.expect) {
+      if ("model" in c.expect) {
+        assert.equal(got, JSON.stringify(c.expect.model), c.id);
+        ++described;
+      } else if ("refused" in c.expect) {
         assert.match(got, c.expect.refused, c.id);
         if (c.expect.message) assert.equal(got, c.expect.message, c.id);
+        ++refused;
+      } else {
+        assert.fail(`${c.id}: a model fixture expects neither a description nor a refusal`);
       }
     }
+    assert.deepEqual({described, refused}, {described: 1, refused: 7});
   });
 });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {interpolateCividis, interpolateViridis, rgb} from "d3";
-import {colormapTable, colormaps, colormapWords, isColormap} from "../../src/components/overlay/colormaps.js";
+import {rgb} from "d3-color";
+import {interpolateCividis, interpolateViridis} from "d3-scale-chromatic";
+import {colorScale, colormapTable, colormaps, colormapWords, isColormap} from "../../src/components/overlay/colormaps.js";
+import {paintCells} from "../../src/components/overlay/paintCells.js";
 
 test("colormapTable(name) has 256 RGBA entries for every colour map", () => {
   for (const {name} of colormaps) assert.equal(colormapTable(name).length, 1024, name);
@@ -20,6 +22,44 @@ test("colormapTable(\"viridis\") and (\"cividis\") follow d3-scale-chromatic, op
       assert.deepEqual([...table.subarray(i * 4, i * 4 + 4)], [c.r, c.g, c.b, 255], `${name} ${i}`);
     }
   }
+});
+
+// (d3's cividis is a fitted curve: its yellow end is 13 steps bluer than matplotlib's, so it is left out.)
+test("the ends of viridis, magma and inferno are the published colours (matplotlib's tables)", () => {
+  const ends = {viridis: [[68, 1, 84], [253, 231, 37]], magma: [[0, 0, 4], [252, 253, 191]], inferno: [[0, 0, 4], [252, 255, 164]]} as const;
+  for (const [name, [first, last]] of Object.entries(ends) as [keyof typeof ends, (typeof ends)[keyof typeof ends]][]) {
+    const table = colormapTable(name);
+    for (const [i, want] of [[0, first], [255, last]] as const) {
+      const got = [...table.subarray(i * 4, i * 4 + 3)];
+      assert.ok(got.every((v, k) => Math.abs(v - want[k]) <= 3), `${name}[${i}] = ${got}, published ${want}`);
+    }
+  }
+});
+
+test("the overlay paints each value with the colour colorScale(name, domain) gives it, to within one of 256 steps", () => {
+  const lo = -0.3, hi = 0.8;
+  const values = Float32Array.from({length: 512}, (_, k) => lo - 0.2 + (k / 511) * (hi - lo + 0.4)); // beyond both ends too
+  for (const {name} of colormaps) {
+    const scale = colorScale(name, [lo, hi]);
+    const pixels = new Uint8ClampedArray(paintCells(values, 0, values.length, lo, hi, colormapWords(name), new Uint32Array(values.length)).buffer);
+    const step = (hi - lo) / 255;
+    values.forEach((v, k) => {
+      const painted = [...pixels.subarray(k * 4, k * 4 + 4)];
+      // The painted colour is the scale's colour at a value at most half a step away (the table has 256 entries).
+      const near = [v - step / 2, v, v + step / 2].map((u) => {
+        const c = rgb(scale(u));
+        return [c.r, c.g, c.b, c.opacity * 255].map((x) => x || 0); // d3-color gives NaN channels when alpha is 0
+      });
+      const ok = near.some((c) => c.every((x, i) => Math.abs(x - painted[i]) <= 1));
+      assert.ok(ok, `${name}: value ${v} painted ${painted}, scale gives ${near.map((c) => c.map(Math.round).join(",")).join(" | ")}`);
+    });
+  }
+});
+
+test("colorScale(\"veil\") is black at alpha 1 − t over the domain, clamped beyond it", () => {
+  const scale = colorScale("veil", [2, 4]);
+  assert.deepEqual([1, 2, 3, 4, 5].map((v) => rgb(scale(v)).opacity), [1, 1, 0.5, 0, 0]);
+  assert.deepEqual(scale.domain(), [2, 4]);
 });
 
 test("colormapWords(name) views the same bytes, one word per entry", () => {

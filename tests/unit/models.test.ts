@@ -78,7 +78,17 @@ for (const id of MODEL_IDS) {
     const session = await ort.InferenceSession.create(bytes);
     for (const [h, w] of [[spec.input.minSize, spec.input.minSize], [224, 320]]) {
       const result = await session.run({input: new ort.Tensor("float32", new Float32Array(3 * h * w), [1, 3, h, w])});
-      for (const layer of spec.layers) assert.ok(result[layer.output]!.dims.every((d) => d >= 1), `${layer.name} at ${h}×${w}`);
+      for (const layer of spec.layers) {
+        // NCHW: one image, the layer's channels, and a grid whose cell centres (offset + k · stride) span the
+        // input with margins that differ by at most a stride, as at the default size.
+        const [n, channels, gh, gw] = result[layer.output]!.dims;
+        assert.deepEqual([n, channels], [1, layer.channels], `${layer.name} at ${h}×${w}`);
+        for (const [g, size] of [[gh, h], [gw, w]]) {
+          const last = layer.offset + (g - 1) * layer.stride;
+          assert.ok(g >= 1 && last <= size - 1 && Math.abs(size - 1 - last - layer.offset) <= layer.stride, `${layer.name} at ${h}×${w}: ${gh}×${gw} cells, centres ${layer.offset}…${last} of ${size}`);
+        }
+        if (w > h) assert.ok(gw > gh, `${layer.name} at ${h}×${w}: a wider input gives a wider grid (${gh}×${gw})`);
+      }
     }
   });
 }

@@ -95,7 +95,9 @@ describe("graph helpers", () => {
   test("graphOf fills in hand-built models (plain nested objects)", () => {
     const built = fx.buildModelProto(models.nchwSymbolic());
     const graph = graphOf(built);
-    assert.ok(graph.node.every((n) => Array.isArray(n.attribute) && Array.isArray(n.input)));
+    assert.deepEqual(graph.node.map((n) => n.opType), ["Conv", "Relu", "Conv", "Relu", "MaxPool"]);
+    assert.ok(graph.node.every((n) => Array.isArray(n.attribute) && Array.isArray(n.input) && n.input.length > 0), "every node has its attribute and input lists");
+    assert.deepEqual(graph.node.map((n) => n.attribute.map((a) => a.name).sort()), built.graph!.node!.map((n) => (n.attribute ?? []).map((a) => a.name).sort()));
     assert.equal(describeImageInput(built).name, "input");
   });
   test("toNumber reads Long values", () => {

@@ -8,7 +8,7 @@ import {cellIndex, mapCell, type Cell, type Size} from "../../core/cells.js";
 import {fixedDomain} from "../../core/similarity.js";
 import {colormapWords} from "../overlay/colormaps.js";
 import type {DecodedImage} from "../images/decodeImages.js";
-import {downloadBlob, exportPng} from "../exportPng.js";
+import {downloadBlob, exportPng} from "../overlay/exportPng.js";
 import type {LoadedLayer} from "../clients/layerLoader.js";
 import {OverlayImage, unitField} from "../overlay/OverlayImage.js";
 import type {Look} from "../inputs/OverlayControls.js";

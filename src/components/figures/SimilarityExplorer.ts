@@ -9,7 +9,7 @@ import {fixedDomain} from "../../core/similarity.js";
 import type {LayerSummary} from "../../../workers/similarity.js";
 import {colormapWords} from "../overlay/colormaps.js";
 import type {DecodedImage} from "../images/decodeImages.js";
-import {downloadBlob, exportPng} from "../exportPng.js";
+import {downloadBlob, exportPng} from "../overlay/exportPng.js";
 import {OnScreenFirst} from "../overlay/OnScreenFirst.js";
 import {OverlayImage, unitField} from "../overlay/OverlayImage.js";
 import type {Look} from "../inputs/OverlayControls.js";

@@ -1,7 +1,7 @@
 // What the overlay figures (SimilarityExplorer, LayerStack) are built from besides their images: the
 // header (colour bar, the live readout, Clear pins and Export PNG), the rows of images that fill the width,
 // the look read from the page's controls, and the "overlaypaint" event benchmarks listen for.
-import {ColorBar} from "../ColorBar.js";
+import {ColorBar} from "../overlay/ColorBar.js";
 import {el} from "../dom/el.js";
 import type {Look} from "../inputs/OverlayControls.js";
 import {textButton} from "../inputs/textButton.js";

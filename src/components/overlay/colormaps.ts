@@ -1,12 +1,15 @@
-// Colour maps for similarity overlays, as 256-entry RGBA lookup tables read through a clamped index (the
-// way d3-scale-chromatic's sequential schemes are stored). Index 0 is the least similar value of the scale,
-// 255 the most similar.
+// Colour maps for similarity overlays. colorScale() is the one definition of what colour a value gets: a
+// d3 sequential scale over the view's domain, clamped. The overlay paints it through a 256-entry RGBA table
+// sampled from that scale (colormapTable: entry i is the colour at t = i / 255, read through a clamped
+// index by paintCells), and the colour bar hands the same scale's interpolator and domain to Plot's legend.
+// Index 0 is the least similar value of the scale, 255 the most similar.
 //
 // "veil" is the article's look: the image is darkened where it is dissimilar, a black veil whose alpha is
 // 1 − t, so lighter means more similar. The others are perceptually uniform maps from d3-scale-chromatic;
 // cividis is also designed to read the same for the common forms of colour blindness. The overlay's
 // opacity is applied when compositing (CSS opacity, globalAlpha in the export), not in the tables.
 import {rgb} from "d3-color";
+import {scaleSequential, type ScaleSequential} from "d3-scale";
 import {interpolateCividis, interpolateInferno, interpolateMagma, interpolateViridis} from "d3-scale-chromatic";
 
 /** The colour maps on offer. */
@@ -33,21 +36,33 @@ export function isColormap(name: string): name is ColormapName {
   return colormaps.some((c) => c.name === name);
 }
 
+/** The colour of map `name` at t ∈ [0, 1] (0 least similar) as CSS; the veil is black at alpha 1 − t. */
+function interpolatorOf(name: ColormapName): (t: number) => string {
+  if (name === "veil") return (t) => `rgba(0, 0, 0, ${1 - Math.min(1, Math.max(0, t))})`;
+  if (!isColormap(name)) throw new RangeError(`invalid colormap: ${name}`);
+  return interpolators[name];
+}
+
+/**
+ * What colour each value gets under colour map `name` with the colour scale's ends at `domain` (least
+ * similar, most similar): a clamped d3 sequential scale. The overlay's table and the colour bar both come
+ * from it. (The overlay's opacity is applied when compositing, not here.)
+ */
+export function colorScale(name: ColormapName, domain: readonly [number, number] = [0, 1]): ScaleSequential<string> {
+  return scaleSequential(interpolatorOf(name)).domain(domain).clamp(true);
+}
+
 const tables = new Map<ColormapName, Uint8ClampedArray>();
 
 /** The 256 RGBA entries of colour map `name` (4 bytes each; entry i is the colour at t = i / 255). Cached. */
 export function colormapTable(name: ColormapName): Uint8ClampedArray {
   let table = tables.get(name);
   if (table) return table;
-  if (!isColormap(name)) throw new RangeError(`invalid colormap: ${name}`);
+  const scale = colorScale(name);
   table = new Uint8ClampedArray(256 * 4);
   for (let i = 0; i < 256; ++i) {
-    if (name === "veil") {
-      table[i * 4 + 3] = 255 - i; // black, alpha 1 − t
-    } else {
-      const c = rgb(interpolators[name](i / 255));
-      table.set([c.r, c.g, c.b, 255], i * 4);
-    }
+    const c = rgb(scale(i / 255));
+    table.set([c.r, c.g, c.b, c.opacity * 255], i * 4); // a transparent colour has NaN channels: stored as 0
   }
   tables.set(name, table);
   return table;

@@ -1,5 +1,6 @@
 // Exports a figure as one PNG: each image with its overlay and outlines, placed as on screen, a title line
-// and the colour bar. The overlay's grid-resolution canvas is scaled up without smoothing, as on screen.
+// and the colour bar (its Plot legend, drawn from the page's SVG). The overlay's grid-resolution canvas is
+// scaled up without smoothing, as on screen.
 import {ColorBar} from "./ColorBar.js";
 import type {OverlayImage} from "./OverlayImage.js";
 
@@ -28,9 +29,8 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
   const rects = images.map((image) => image.frame.getBoundingClientRect());
   const left = Math.min(...rects.map((r) => r.left)), top = Math.min(...rects.map((r) => r.top));
   const width = Math.max(...rects.map((r) => r.right)) - left, height = Math.max(...rects.map((r) => r.bottom)) - top;
-  const barWidth = Math.min(320, width);
   const titleHeight = 28;
-  const total = {width: width + 2 * pad, height: pad + titleHeight + height + pad + ColorBar.exportHeight + pad};
+  const total = {width: Math.max(width, colorBar.exportWidth) + 2 * pad, height: pad + titleHeight + height + pad + ColorBar.exportHeight + pad};
   const canvas = document.createElement("canvas");
   canvas.width = Math.ceil(total.width * scale);
   canvas.height = Math.ceil(total.height * scale);
@@ -64,7 +64,7 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
       context.restore();
     }
   });
-  colorBar.drawTo(context, pad, y0 + height + pad, barWidth, font);
+  await colorBar.drawTo(context, pad, y0 + height + pad, font, total.width - 2 * pad);
   return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the browser could not encode the PNG"))), "image/png"));
 }
 
