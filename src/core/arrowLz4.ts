@@ -15,42 +15,40 @@ import {CompressionType, compressionRegistry, MessageReader, tableFromIPC, table
 import lz4 from "lz4js";
 
 type Encode = (data: Uint8Array) => Uint8Array;
-let encodeFrame: Encode | undefined;
 
 /**
- * lz4-napi's frame encoder, loaded with Node's require on first use: it is native code, and reaching it
- * through a require at run time (rather than an import) keeps it out of the browser bundles, which only decode.
+ * lz4-napi's frame encoder in Node, undefined elsewhere. It is native code, loaded with Node's require at
+ * run time rather than imported, which keeps it out of the browser bundles (they only decode).
  */
-function frameEncoder(): Encode {
-  if (encodeFrame) return encodeFrame;
+function nodeFrameEncoder(): Encode | undefined {
   const nodeModule = globalThis.process?.getBuiltinModule?.("node:module");
-  if (!nodeModule) throw new Error("writing LZ4-compressed Arrow files needs Node (the encoder, lz4-napi, is native code)");
+  if (!nodeModule) return undefined;
   const {compressFrameSync} = nodeModule.createRequire(import.meta.url)("lz4-napi") as typeof import("lz4-napi");
-  encodeFrame = (data) => compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  return encodeFrame;
+  return (data) => compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /** The uncompressed length of every buffer handed to the encoder, in order, while a file is being written. */
 let encodedLengths: number[] | undefined;
 
 let registered = false;
+let canEncode = false;
 
-/** Registers the LZ4 frame codec with apache-arrow (once). */
+/** Registers the LZ4 frame codec with apache-arrow (once): decoding everywhere, encoding in Node. */
 export function registerLz4(): void {
   if (registered) return;
-  compressionRegistry.set(CompressionType.LZ4_FRAME, {
-    encode: (data) => {
-      encodedLengths?.push(data.byteLength);
-      return frameEncoder()(data);
-    },
-    decode: (data) => lz4.decompress(data)
-  });
+  const decode = (data: Uint8Array) => lz4.decompress(data);
+  const encodeFrame = nodeFrameEncoder();
+  // apache-arrow tries an encoder when it is registered, so the browser registers none.
+  const encode = encodeFrame && ((data: Uint8Array) => (encodedLengths?.push(data.byteLength), encodeFrame(data)));
+  compressionRegistry.set(CompressionType.LZ4_FRAME, encode ? {encode, decode} : {decode});
   registered = true;
+  canEncode = encode !== undefined;
 }
 
 /** Writes a table as an Arrow IPC file with LZ4-compressed buffers (in Node). */
 export function tableToCompressedIPC(table: Table): Uint8Array {
   registerLz4();
+  if (!canEncode) throw new Error("writing LZ4-compressed Arrow files needs Node (the encoder, lz4-napi, is native code)");
   encodedLengths = [];
   try {
     const bytes = tableToIPC(table, "file", CompressionType.LZ4_FRAME);
