@@ -26,6 +26,7 @@ let frameworkError: string | undefined;
 /** Copies a stream of the build's output to ours line by line, noting errors and dropping Framework's closing block. */
 function relay(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): Promise<void> {
   const lines = createInterface({input: stream, crlfDelay: Infinity});
+  let blanks = 0; // blank lines held back, so that those around Framework's closing block go with it
   lines.on("line", (raw) => {
     const line = relativePaths(raw);
     const text = plain(line);
@@ -33,8 +34,10 @@ function relay(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): Promise<
     if (loader && !loaderError) loaderError = loader[1];
     const framework = /^Unexpected error: (.+)$/.exec(text);
     if (framework && !frameworkError) frameworkError = framework[1];
-    if (frameworkClosing.some((pattern) => pattern.test(text))) return;
-    out.write(`${line}\n`);
+    if (frameworkClosing.some((pattern) => pattern.test(text))) return void (blanks = 0);
+    if (!text.trim()) return void ++blanks;
+    out.write(`${"\n".repeat(blanks)}${line}\n`);
+    blanks = 0;
   });
   return new Promise((resolve) => lines.on("close", () => resolve()));
 }
