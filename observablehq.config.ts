@@ -4,14 +4,18 @@
 //
 // The datasets are whatever folders datasets/*/dataset.json describe. From that one list this file
 // writes src/components/dataFiles.js (gitignored), the module through which pages reach each dataset's
-// Arrow files, so adding a dataset folder needs no edit here or in any page.
+// Arrow files, so adding a dataset folder needs no edit here or in any page. It also deletes the cached
+// loader outputs of any dataset whose folder changed since they were made (data-loaders/datasetCache.ts), so
+// the build and the preview rerun its loaders; npm run dev reloads this file whenever datasets/ changes.
 
 import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
+import {invalidateChangedDatasets} from "./data-loaders/datasetCache.js";
 import {parseDatasetConfig, type DatasetConfig} from "./src/core/datasetConfig.js";
 
 const datasetsDir = join(import.meta.dirname, "datasets");
 const dataFilesPath = join(import.meta.dirname, "src", "components", "dataFiles.js");
+const cacheDataDir = join(import.meta.dirname, "src", ".observablehq", "cache", "data");
 
 /** Every dataset under datasets/, in name order; a folder without dataset.json is skipped. */
 function readDatasets(): DatasetConfig[] {
@@ -63,10 +67,14 @@ function writeIfChanged(path: string, text: string): void {
   renameSync(temp, path); // atomic, for builds running side by side
 }
 
-writeIfChanged(dataFilesPath, dataFilesModule(readDatasets()));
+const datasets = readDatasets();
+invalidateChangedDatasets(datasetsDir, cacheDataDir, datasets);
+writeIfChanged(dataFilesPath, dataFilesModule(datasets));
 
 export default {
   root: "src",
+  // scripts/build.ts builds into a staging folder and moves it to dist/ only when the build succeeds.
+  output: process.env.SIMILARITY_OVERLAYS_OUTPUT ?? "dist",
   title: "Similarity Overlays",
   pages: [
     {name: "Across images", path: "/across-images"},

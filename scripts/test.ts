@@ -64,7 +64,7 @@ suite("unit tests", "tests/unit");
 // Framework reruns a loader only when the loader file itself changed, so a worker bundle made before a
 // change to workers/ would be reused; bundling is quick, so always redo it.
 rmSync(join(root, "src", ".observablehq", "cache", "w"), {recursive: true, force: true});
-if (step("build", bin("observable"), ["build"])) suite("end-to-end tests", "tests/e2e");
+if (step("build", process.execPath, ["--import", "tsx", join("scripts", "build.ts")])) suite("end-to-end tests", "tests/e2e");
 else failedSteps.push("end-to-end tests (not run: the build failed)");
 rmSync(summaryDir, {recursive: true, force: true});
 
