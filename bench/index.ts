@@ -13,7 +13,7 @@ const dataset = (only ? process.argv[3] : process.argv[2]) ?? "animals";
 async function snapshotTable() {
   const snapshot = await benchSnapshot(dataset);
   printTable(
-    `Snapshot of ${dataset} at all its layers from a cold cache (loaders called in turn in one process; best of 2, each alone: 1 run), against one bare onnxruntime-node pass over the same images to the deepest layer`,
+    `Snapshot of ${dataset} at all its layers from a cold cache (loaders called in turn in one process; best of 3, as before and as processes: 1 run), against one bare onnxruntime-node pass over the same images to the deepest layer`,
     snapshot.rows,
     snapshot.notes
   );

@@ -21,8 +21,9 @@ import {ROOT, cached, filesHash} from "./models/cache.js";
 import type {LayerCells} from "../src/core/embedImage.js";
 import type {Rgb8} from "../src/core/pixels.js";
 
-/** Default cache folder; ACTIVATION_CACHE_DIR overrides it (tests, benchmarks). */
-export const ACTIVATION_CACHE_DIR = process.env.ACTIVATION_CACHE_DIR ?? join(ROOT, ".cache", "activations");
+/** Default cache folder; the environment variable ACTIVATION_CACHE_DIR overrides it (tests, benchmarks), and
+ * `none` turns the cache off (every loader decodes its images and runs the model for its own layer). */
+export const ACTIVATION_CACHE_DIR: string | null = process.env.ACTIVATION_CACHE_DIR === "none" ? null : (process.env.ACTIVATION_CACHE_DIR ?? join(ROOT, ".cache", "activations"));
 
 /** Bumped when an entry's layout changes. */
 const FORMAT = "activation-cache-1";
@@ -66,10 +67,12 @@ function decodeInput(bytes: Uint8Array, path: string): CachedInput {
   return {data: bytes.slice(HEADER), width, height, channels: 3, originalWidth: view.getUint32(8, true), originalHeight: view.getUint32(12, true)};
 }
 
+let inputCode: Promise<string> | null = null;
+
 /** The model input of a source file, from the cache or made by `make()` (and then stored). */
 export async function cachedInput(dir: string, source: Uint8Array, policy: string, make: () => Promise<CachedInput>): Promise<CachedInput> {
-  const {versions} = (await import("sharp")).default;
-  const key = sha256(FORMAT, "input", policy, JSON.stringify(versions), await filesHash(INPUT_CODE, ""), source);
+  inputCode ??= import("sharp").then(async ({default: sharp}) => JSON.stringify(sharp.versions) + (await filesHash(INPUT_CODE, "")));
+  const key = sha256(FORMAT, "input", policy, await inputCode, source);
   const path = join(dir, "inputs", `${key}.rgb`);
   const {bytes} = await cached(path, async () => encodeInput(await make()));
   return decodeInput(bytes, path);

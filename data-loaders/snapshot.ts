@@ -18,7 +18,7 @@ import {layerTable} from "../src/core/layerTable.js";
 import {findLayer, type LayerSpec, type ModelSpec} from "../src/core/modelSpec.js";
 import type {Rgb8} from "../src/core/pixels.js";
 import {quantizeCells} from "../src/core/quantize.js";
-import {ACTIVATION_CACHE_DIR, cachedInput, cellsContext, cellsKey, hasCells, readCells, withLock, writeCells} from "./activationCache.js";
+import {ACTIVATION_CACHE_DIR, cachedInput, cellsContext, cellsKey, readCells, withLock, writeCells} from "./activationCache.js";
 import {readDataset, type Dataset} from "./dataset.js";
 import {decodeImage, encodePng} from "./decodeImage.js";
 import {loadModel} from "./models/catalogue.js";
@@ -99,19 +99,25 @@ async function layerCells(model: Model, dataset: Dataset, prepared: readonly Pre
   const all = dataset.config.layers.map((name) => findLayer(model.spec, name));
   const context = await cellsContext({model: `${model.key} ${model.bytes.length}`, input: model.spec.input, layers: all.map(({name, output, layout, channels}) => ({name, output, layout, channels})), runtime: `onnxruntime-node ${ort.env.versions.node}`});
   const keys = inputs.map((input) => cellsKey(context, input));
-  const missing = async () => (await Promise.all(keys.map(async (k, i) => ((await hasCells(cacheDir, k)) ? -1 : i)))).filter((i) => i >= 0);
-  if ((await missing()).length) {
-    // One loader runs the model; the others wait for it, then find the entries written.
+  const found = await Promise.all(keys.map((k) => readCells(cacheDir, k, layer.name)));
+  if (found.some((c) => !c)) {
+    // One loader runs the model; the others wait for it, then read the entries it wrote.
     await withLock(cacheDir, `cells-${context.slice(0, 16)}`, async () => {
-      const todo = await missing();
-      await embedImages(model, todo.map((i) => inputs[i]), all, (j, cells) => writeCells(cacheDir, keys[todo[j]], cells));
+      for (let i = 0; i < keys.length; ++i) found[i] ??= await readCells(cacheDir, keys[i], layer.name);
+      const todo = keys.flatMap((_, i) => (found[i] ? [] : [i]));
+      if (!todo.length) return;
+      // Entries are written while the model runs on the next image; the first failure is reported.
+      const writes: Promise<void>[] = [];
+      let failure: unknown = null;
+      await embedImages(model, todo.map((i) => inputs[i]), all, (j, cells) => {
+        found[todo[j]] = cells[layer.name];
+        writes.push(writeCells(cacheDir, keys[todo[j]], cells).catch((error) => void (failure ??= error)));
+      });
+      await Promise.all(writes);
+      if (failure) throw failure;
     });
   }
-  return Promise.all(keys.map(async (k, i) => {
-    const cells = await readCells(cacheDir, k, layer.name);
-    if (!cells) throw new Error(`${prepared[i].record.file}: the activation cache lost entry ${k} while the loader ran; build again`);
-    return cells;
-  }));
+  return found as LayerCells[];
 }
 
 /** The activation table of one layer of a dataset, as Arrow IPC bytes. */
