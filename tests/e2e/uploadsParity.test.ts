@@ -96,8 +96,16 @@ describe("live uploads: the built worker against the build's Node path", {timeou
     // The picture the worker returns (and the store keeps) is lossless: sharp decodes it to exactly the 8-bit
     // pixels the Node path fed its model, so an upload shows what the model saw and the bundled files agree.
     const {data, info} = await sharp(Buffer.from(browser.png, "base64")).raw().toBuffer({resolveWithObject: true});
-    assert.deepEqual([info.width, info.height, info.channels], [node.width, node.height, 3]);
-    assert.ok(Buffer.from(node.rgb).equals(data), "the PNG's pixels are the model input's, byte for byte");
+    // The canvas writes RGBA PNGs: every pixel opaque, and its RGB the model input's, byte for byte.
+    assert.deepEqual([info.width, info.height, info.channels], [node.width, node.height, 4]);
+    const rgb = Buffer.alloc(info.width * info.height * 3);
+    let opaque = true;
+    for (let p = 0; p < info.width * info.height; ++p) {
+      data.copy(rgb, p * 3, p * 4, p * 4 + 3);
+      opaque &&= data[p * 4 + 3] === 255;
+    }
+    assert.ok(opaque, "every pixel of the PNG is opaque");
+    assert.ok(Buffer.from(node.rgb).equals(rgb), "the PNG's pixels are the model input's, byte for byte");
     for (const key of ["decode", "preprocess", "inference", "postprocess", "total"] as const) assert.ok(browser.ms[key] >= 0, `ms.${key}`);
   });
 
