@@ -1,6 +1,6 @@
-// Loader throughput. benchLoader: one layer loader (decode, resize, preprocess, inference, 8-bit codes, LZ4
-// Arrow) against a bare onnxruntime-node loop over the same images, prepared inputs and output, in one
-// process. benchSnapshot: a whole dataset, every layer file from a cold cache, with the shared activation
+// Loader throughput. benchLoader: one layer loader on its own (decode, resize, preprocess, inference, 8-bit
+// codes, LZ4 Arrow) against a bare onnxruntime-node loop over the same images, prepared inputs and output, in
+// one process. benchSnapshot: a whole dataset, every layer file from a cold cache, with the shared activation
 // cache (each image through the model once) and without it (each layer file on its own, as before), against
 // one bare onnxruntime-node pass over the same images to the deepest layer.
 
@@ -14,21 +14,31 @@ import {tapModel} from "../src/core/layerTap.js";
 import {findLayer} from "../src/core/modelSpec.js";
 import {toInputTensor} from "../src/core/preprocess.js";
 
-/** Best time of `repeats` runs of `work` (ms), each after `setup`. */
-async function best(repeats: number, work: () => Promise<unknown>, setup: () => Promise<unknown> = async () => {}): Promise<number> {
-  let ms = Infinity;
+/** Wall-clock and CPU milliseconds (CPU: every thread of this process, onnxruntime's pool included). */
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+/** Best wall time and best CPU time of `repeats` runs of `work`, each after `setup`. */
+async function best(repeats: number, work: () => Promise<unknown>, setup: () => Promise<unknown> = async () => {}): Promise<Timing> {
+  const out = {wall: Infinity, cpu: Infinity};
   for (let r = 0; r < repeats; ++r) {
     await setup();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await work();
-    ms = Math.min(ms, performance.now() - t0);
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    out.wall = Math.min(out.wall, wall);
+    out.cpu = Math.min(out.cpu, (c.user + c.system) / 1000);
   }
-  return ms;
+  return out;
 }
 
 /** A bare onnxruntime-node session on the model pruned to `output`, and `pass()`, which times one run over the
  * dataset's prepared inputs (not timed: preparing them, creating the session and one warm-up run). */
-export async function bareSession(dataset: string, output: string) {
+async function bareSession(dataset: string, output: string) {
   const {dataset: ds, model} = await openDataset(dataset);
   const prepared = await prepareImages(ds, model.spec, {cacheDir: null});
   const inputs = prepared.map(({input}) => toInputTensor(input, model.spec.input));
@@ -43,23 +53,20 @@ export async function bareSession(dataset: string, output: string) {
   return {pass, sessionMs, images: inputs.length, release: () => session.release()};
 }
 
-async function bareRuns(dataset: string, output: string, repeats: number) {
-  const bare = await bareSession(dataset, output);
-  let ms = Infinity;
-  for (let r = 0; r < repeats; ++r) ms = Math.min(ms, await bare.pass());
-  await bare.release();
-  return {...bare, ms};
-}
-
 export async function benchLoader(dataset: string, layerName: string, repeats = 3) {
   const {model} = await openDataset(dataset);
   const layer = findLayer(model.spec, layerName);
-  const bare = await bareRuns(dataset, layer.output, repeats);
+  const bare = await bareSession(dataset, layer.output);
+  let bareMs = Infinity;
   let bytes = 0;
-  const full = await best(repeats, async () => (bytes = (await layerArrow(dataset, layerName, {cacheDir: null})).length));
+  // Each loader run right after a baseline pass (the machine is shared); the best of each.
+  const full = await best(repeats, async () => (bytes = (await layerArrow(dataset, layerName, {cacheDir: null})).length), async () => {
+    bareMs = Math.min(bareMs, (await bare.pass()).wall);
+  });
+  await bare.release();
   return [
-    {run: `bare onnxruntime-node (baseline)`, images: bare.images, "ms total": bare.ms, "images/s": (1000 * bare.images) / bare.ms, ratio: 1, "file bytes": "-"},
-    {run: `layer loader ${dataset}/${layerName}, no cache`, images: bare.images, "ms total": full, "images/s": (1000 * bare.images) / full, ratio: full / bare.ms, "file bytes": bytes}
+    {run: `bare onnxruntime-node (baseline)`, images: bare.images, "ms total": bareMs, "images/s": (1000 * bare.images) / bareMs, ratio: 1, "file bytes": "-"},
+    {run: `layer loader ${dataset}/${layerName} on its own`, images: bare.images, "ms total": full.wall, "images/s": (1000 * bare.images) / full.wall, ratio: full.wall / bareMs, "file bytes": bytes}
   ];
 }
 
@@ -68,14 +75,14 @@ export async function benchLoader(dataset: string, layerName: string, repeats = 
  * after another as the build calls them, with the shared activation cache and without it (each file on its
  * own); in this process and as the loader entries' own processes; and images.arrow. Baseline: session.run
  * alone over the images, to the deepest layer. The machine is shared, so each measurement is taken right
- * after a baseline pass and ratios use the best of each.
+ * after a baseline pass, ratios use the best of each, and in-process rows give CPU time too.
  */
 export async function benchSnapshot(dataset: string, repeats = 3) {
   const {dataset: ds, model} = await openDataset(dataset);
   const deepest = ds.config.layers.map((name) => findLayer(model.spec, name)).sort((a, b) => model.spec.layers.indexOf(b) - model.spec.layers.indexOf(a))[0];
   const bare = await bareSession(dataset, deepest.output);
   const layers = ds.config.layers;
-  let bareMs = Infinity;
+  const base = {wall: Infinity, cpu: Infinity};
   let cacheDir = "";
   const fresh = async () => {
     if (cacheDir) await rm(cacheDir, {recursive: true, force: true});
@@ -84,7 +91,9 @@ export async function benchSnapshot(dataset: string, repeats = 3) {
   /** Best of `times` runs of `work`, each after `setup` and a baseline pass. */
   const measure = (times: number, work: () => Promise<unknown>, setup?: () => Promise<unknown>) =>
     best(times, work, async () => {
-      bareMs = Math.min(bareMs, await bare.pass());
+      const pass = await bare.pass();
+      base.wall = Math.min(base.wall, pass.wall);
+      base.cpu = Math.min(base.cpu, pass.cpu);
       await setup?.();
     });
   const inProcess = (dir: () => string | null) => async () => {
@@ -106,20 +115,23 @@ export async function benchSnapshot(dataset: string, repeats = 3) {
   await rm(cacheDir, {recursive: true, force: true});
   await bare.release();
   const n = bare.images;
-  const row = (run: string, ms: number) => ({run, "ms total": ms, "ms per image": ms / n, "× bare": ms / bareMs, "× bare + session": ms / (bareMs + bare.sessionMs)});
+  const row = (run: string, t: Timing, processes = false) => ({
+    run, "ms total": t.wall, "ms per image": t.wall / n, "× bare": t.wall / base.wall, "× bare + session": t.wall / (base.wall + bare.sessionMs),
+    "CPU ms": processes ? "-" : t.cpu, "CPU × bare": processes ? "-" : t.cpu / base.cpu
+  });
   const L = layers.length;
   return {
     rows: [
-      row(`bare onnxruntime-node to ${deepest.name}, ${n} images (baseline; its session, ${Math.round(bare.sessionMs)} ms, only in the last column)`, bareMs),
+      row(`bare onnxruntime-node to ${deepest.name}, ${n} images (baseline; its session, ${Math.round(bare.sessionMs)} ms, only in "× bare + session")`, base),
       row(`${L} layer files, shared activation cache, cold (in one process)`, shared),
       row(`${L} layer files, shared activation cache, warm: model not run (in one process)`, warm),
       row(`${L} layer files, each on its own, as before (in one process)`, alone),
-      row(`${L} loader entries as processes, shared cache, cold`, sharedProcesses),
-      row(`${L} loader entries as processes, each on its own, as before`, aloneProcesses),
+      row(`${L} loader entries as processes, shared cache, cold`, sharedProcesses, true),
+      row(`${L} loader entries as processes, each on its own, as before`, aloneProcesses, true),
       row("images.arrow (PNG), cold cache (in one process)", images)
     ],
     notes: [
-      `goal: ${L} layer files from a cold cache ≤ 1.5× the bare pass: ${shared / bareMs <= 1.5 ? "met" : "not met"} (${(shared / bareMs).toFixed(2)}×, as before ${(alone / bareMs).toFixed(2)}×; as processes ${(sharedProcesses / bareMs).toFixed(2)}×, as before ${(aloneProcesses / bareMs).toFixed(2)}×)`
+      `goal: ${L} layer files from a cold cache ≤ 1.5× the bare pass: ${shared.wall / base.wall <= 1.5 ? "met" : "not met"} (${(shared.wall / base.wall).toFixed(2)}×, CPU ${(shared.cpu / base.cpu).toFixed(2)}×; as before ${(alone.wall / base.wall).toFixed(2)}×, CPU ${(alone.cpu / base.cpu).toFixed(2)}×; as processes ${(sharedProcesses.wall / base.wall).toFixed(2)}×, as before ${(aloneProcesses.wall / base.wall).toFixed(2)}×)`
     ]
   };
 }
