@@ -7,8 +7,8 @@
 
 import {tableToIPC} from "apache-arrow";
 import {readFile} from "node:fs/promises";
+import {createRequire} from "node:module";
 import {join} from "node:path";
-import * as ort from "onnxruntime-node";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {embedInput, modelInput, type LayerCells} from "../src/core/embedImage.js";
 import {createTapSession} from "../src/core/layerTap.js";
@@ -74,11 +74,16 @@ export async function imagesArrow(name: string, options: SnapshotOptions = {}): 
 
 type Model = Awaited<ReturnType<typeof loadModel>>;
 
+// onnxruntime is loaded only by the loader that runs the model (a layer file read from the cache needs only
+// its version, for the key).
+const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.json") as {version: string}).version;
+
 /**
  * Runs each input through the model tapped at `layers` (one session, pruned to what they need), handing
  * each image's layers to `each` as soon as they are computed.
  */
 export async function embedImages(model: Model, inputs: readonly Rgb8[], layers: readonly LayerSpec[], each: (i: number, cells: Record<string, LayerCells>) => Promise<void> | void): Promise<void> {
+  const ort = await import("onnxruntime-node");
   const session = await createTapSession(ort, model.bytes, layers.map((l) => l.output), {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
   try {
     for (let i = 0; i < inputs.length; ++i) await each(i, await embedInput(session, inputs[i], model.spec, layers));
@@ -97,7 +102,7 @@ async function layerCells(model: Model, dataset: Dataset, prepared: readonly Pre
     return out;
   }
   const all = dataset.config.layers.map((name) => findLayer(model.spec, name));
-  const context = await cellsContext({model: `${model.key} ${model.bytes.length}`, input: model.spec.input, layers: all.map(({name, output, layout, channels}) => ({name, output, layout, channels})), runtime: `onnxruntime-node ${ort.env.versions.node}`});
+  const context = await cellsContext({model: `${model.key} ${model.bytes.length}`, input: model.spec.input, layers: all.map(({name, output, layout, channels}) => ({name, output, layout, channels})), runtime: `onnxruntime-node ${ORT_VERSION}`});
   const keys = inputs.map((input) => cellsKey(context, input));
   const found = await Promise.all(keys.map((k) => readCells(cacheDir, k, layer.name)));
   if (found.some((c) => !c)) {
