@@ -2,32 +2,27 @@
 // against float64 cosines of the float32 activations (all pairs among a seeded sample of cells).
 
 import {tableToIPC} from "apache-arrow";
-import * as ort from "onnxruntime-node";
-import {openDataset, prepareImages} from "../data-loaders/snapshot.js";
+import {embedImages, openDataset, prepareImages} from "../data-loaders/snapshot.js";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
-import {toCellMajor} from "../src/core/cellMajor.js";
+import type {LayerCells} from "../src/core/embedImage.js";
 import {cosine} from "../src/core/cosine.js";
 import {layerTable} from "../src/core/layerTable.js";
 import {findLayer} from "../src/core/modelSpec.js";
-import {toInputTensor} from "../src/core/preprocess.js";
 import {codeCosine, quantizeCells} from "../src/core/quantize.js";
 
 export async function benchEncoding(dataset: string, layers: string[], sample = 600) {
   const {dataset: ds, model} = await openDataset(dataset);
   const prepared = await prepareImages(ds, model.spec);
-  const session = await ort.InferenceSession.create(model.bytes, {intraOpNumThreads: 2});
+  // Every image through the build's path once, tapped at all the layers measured.
+  const cells = new Map(layers.map((name) => [name, [] as LayerCells[]]));
+  await embedImages(model, prepared.map((p) => p.input), layers.map((name) => findLayer(model.spec, name)), (_, out) => {
+    for (const name of layers) cells.get(name)!.push(out[name]);
+  });
   const rows = [];
   for (const name of layers) {
     const layer = findLayer(model.spec, name);
-    const chunks: Float32Array[] = [];
-    const grids = [];
-    for (const {rgb} of prepared) {
-      const input = toInputTensor(rgb, model.spec.input);
-      const out = (await session.run({[model.spec.input.name]: new ort.Tensor("float32", input.data, input.dims)}, [layer.output]))[layer.output];
-      const cells = toCellMajor(out.data as Float32Array, out.dims, layer.layout);
-      chunks.push(cells.values);
-      grids.push({width: cells.width, height: cells.height});
-    }
+    const chunks = cells.get(name)!.map((c) => c.values);
+    const grids = cells.get(name)!.map((c) => c.grid);
     const C = layer.channels;
     const values = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
     chunks.reduce((o, c) => (values.set(c, o), o + c.length), 0);
@@ -59,6 +54,5 @@ export async function benchEncoding(dataset: string, layers: string[], sample = 
       "8-bit B/image": Math.round(plainBytes / prepared.length), "8-bit+LZ4 B/image": Math.round(perImage), "shrink ×": float32 / perImage, "max |Δcos|": worst, "mean |Δcos|": sum / pairs, pairs, "zero values %": (100 * zeroValues) / values.length, "zero cells": zeros
     });
   }
-  await session.release();
   return rows;
 }

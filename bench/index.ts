@@ -1,15 +1,28 @@
 // npm run bench [-- DATASET]: speed and size measurements, each against a baseline measured in the same
-// process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory).
+// process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory);
+// `npm run bench -- snapshot [DATASET]` only the whole-dataset snapshot table.
 import {benchEncoding} from "./encoding.js";
 import {benchHover} from "./hover.js";
-import {benchLoader} from "./loader.js";
+import {benchLoader, benchSnapshot} from "./loader.js";
 import {printTable} from "./table.js";
 import {benchUploads, benchUploadsMemory} from "./uploads.js";
 
-const onlyUploads = process.argv[2] === "uploads";
-const dataset = onlyUploads ? "animals" : (process.argv[2] ?? "animals");
-if (!onlyUploads) {
+const only = ["uploads", "snapshot"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
+const dataset = (only ? process.argv[3] : process.argv[2]) ?? "animals";
+
+async function snapshotTable() {
+  const snapshot = await benchSnapshot(dataset);
+  printTable(
+    `Snapshot of ${dataset} at all its layers from a cold cache (loaders called in turn in one process; best of 3, as before and as processes: 1 run), against one bare onnxruntime-node pass over the same images to the deepest layer`,
+    snapshot.rows,
+    snapshot.notes
+  );
+}
+
+if (only === "snapshot") await snapshotTable();
+if (!only) {
   printTable(`Loader throughput, ${dataset}/mixed4 (best of 3), against a bare onnxruntime-node loop`, await benchLoader(dataset, "mixed4"));
+  await snapshotTable();
   printTable(
     `Stored bytes per image-layer against float32, and cosine error of the codes (${dataset}, all pairs of 600 sampled cells)`,
     await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])
@@ -19,11 +32,13 @@ if (!onlyUploads) {
     await benchHover()
   );
 }
-const uploads = await benchUploads();
-printTable(
-  "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median and best of 7 after 5 untimed runs; WebGPU on SwiftShader once, as a correctness check) against onnxruntime-node (× node) and TensorFlow.js's wasm backend on the original Keras model in the same Chromium (× TF.js: against its fastest row)",
-  uploads.rows,
-  uploads.notes
-);
-const memory = await benchUploadsMemory();
-printTable("Live uploads: memory over 100 uploads in a row (the animals set in turn), after a forced GC", memory.rows, memory.notes);
+if (only !== "snapshot") {
+  const uploads = await benchUploads();
+  printTable(
+    "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median and best of 7 after 5 untimed runs; WebGPU on SwiftShader once, as a correctness check) against onnxruntime-node (× node) and TensorFlow.js's wasm backend on the original Keras model in the same Chromium (× TF.js: against its fastest row)",
+    uploads.rows,
+    uploads.notes
+  );
+  const memory = await benchUploadsMemory();
+  printTable("Live uploads: memory over 100 uploads in a row (the animals set in turn), after a forced GC", memory.rows, memory.notes);
+}

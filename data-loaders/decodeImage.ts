@@ -19,8 +19,8 @@ export async function decodeImage(file: string): Promise<Pixels> {
   }
 }
 
-/** Encodes RGB bytes as a JPEG (for showing the image the model saw). */
-export async function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality = 88): Promise<Uint8Array> {
-  const buffer = await sharp(rgb, {raw: {width, height, channels: 3}}).jpeg({quality, mozjpeg: false}).toBuffer();
+/** Encodes 8-bit RGB as a lossless PNG (the image the model saw: decoding it gives back these bytes). */
+export async function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Uint8Array> {
+  const buffer = await sharp(rgb, {raw: {width, height, channels: 3}}).png({compressionLevel: 9, adaptiveFiltering: true}).toBuffer();
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }

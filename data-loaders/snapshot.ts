@@ -1,47 +1,55 @@
 // Builds a dataset's Arrow files: the image table (what the model saw) and one activation table per layer.
-// Each function returns the whole file's bytes; the loader entries write them to stdout only at the end,
-// so a failure leaves nothing half-written.
+// Every image goes the one way the browser's uploads go too (src/core/embedImage.ts: modelInput, then
+// embedInput). The first layer loader of a dataset runs each image through the model once, tapped at all
+// the dataset's layers, and stores the activations in the shared cache (activationCache.ts); the other
+// layers' loaders read them. Each function returns the whole file's bytes; the loader entries write them to
+// stdout only at the end, so a failure leaves nothing half-written.
 
 import {tableToIPC} from "apache-arrow";
+import {readFile} from "node:fs/promises";
+import {createRequire} from "node:module";
 import {join} from "node:path";
-import * as ort from "onnxruntime-node";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
-import {toCellMajor} from "../src/core/cellMajor.js";
+import {embedInput, modelInput, type LayerCells} from "../src/core/embedImage.js";
 import {createTapSession} from "../src/core/layerTap.js";
 import {imageId} from "../src/core/datasetConfig.js";
 import {imageTable, type ImageRecord} from "../src/core/imageTable.js";
 import {layerTable} from "../src/core/layerTable.js";
-import {findLayer, type ModelSpec} from "../src/core/modelSpec.js";
-import {rgbToBytes, type RgbFloat} from "../src/core/pixels.js";
-import {toInputTensor} from "../src/core/preprocess.js";
+import {findLayer, type LayerSpec, type ModelSpec} from "../src/core/modelSpec.js";
+import type {Rgb8} from "../src/core/pixels.js";
 import {quantizeCells} from "../src/core/quantize.js";
-import {cropResize} from "../src/core/resize.js";
-import {planInput} from "../src/core/sizePolicy.js";
+import {ACTIVATION_CACHE_DIR, cachedInput, cellsContext, cellsKey, readCells, withLock, writeCells} from "./activationCache.js";
 import {readDataset, type Dataset} from "./dataset.js";
-import {decodeImage, encodeJpeg} from "./decodeImage.js";
+import {decodeImage, encodePng} from "./decodeImage.js";
 import {loadModel} from "./models/catalogue.js";
 
-/** An image decoded, cropped and resized to the model input. */
-export interface PreparedImage {
-  record: Omit<ImageRecord, "jpeg">;
-  rgb: RgbFloat;
+/** Where the shared cache lives; null: no cache (every loader decodes and runs the model on its own). */
+export interface SnapshotOptions {
+  cacheDir?: string | null;
 }
 
-/** Decodes and sizes every image of a dataset, in config order. */
-export async function prepareImages(dataset: Dataset, model: ModelSpec): Promise<PreparedImage[]> {
+/** An image of a dataset as the model is fed it: the exact 8-bit RGB input, and its table record. */
+export interface PreparedImage {
+  record: Omit<ImageRecord, "png">;
+  input: Rgb8;
+}
+
+/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). */
+export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDir = ACTIVATION_CACHE_DIR}: SnapshotOptions = {}): Promise<PreparedImage[]> {
   const policy = dataset.config.sizePolicy ?? model.sizePolicy;
   const out: PreparedImage[] = [];
   for (const image of dataset.config.images) {
     const path = join(dataset.dir, image.file);
-    const pixels = await decodeImage(path);
-    const plan = planInput(policy, pixels.width, pixels.height);
-    const rgb = cropResize(pixels, plan.crop, plan.width, plan.height);
+    const make = async () => {
+      const pixels = await decodeImage(path);
+      return {...modelInput(pixels, policy), originalWidth: pixels.width, originalHeight: pixels.height};
+    };
+    const source = cacheDir ? await readFile(path).catch(() => null) : null;
+    // A file that cannot be read is decodeImage's to report.
+    const {originalWidth, originalHeight, ...input} = source ? await cachedInput(cacheDir!, source, JSON.stringify(policy), make) : await make();
     out.push({
-      rgb,
-      record: {
-        id: imageId(image.file), file: image.file, width: plan.width, height: plan.height,
-        originalWidth: pixels.width, originalHeight: pixels.height, credit: image.credit, licence: image.licence
-      }
+      input,
+      record: {id: imageId(image.file), file: image.file, width: input.width, height: input.height, originalWidth, originalHeight, credit: image.credit, licence: image.licence}
     });
   }
   return out;
@@ -55,41 +63,79 @@ export async function openDataset(name: string) {
   return {dataset, model};
 }
 
-/** The image table of a dataset, as Arrow IPC bytes. */
-export async function imagesArrow(name: string): Promise<Uint8Array> {
+/** The image table of a dataset, as Arrow IPC bytes: each image's model input as a lossless PNG. */
+export async function imagesArrow(name: string, options: SnapshotOptions = {}): Promise<Uint8Array> {
   const {dataset, model} = await openDataset(name);
-  const prepared = await prepareImages(dataset, model.spec);
+  const prepared = await prepareImages(dataset, model.spec, options);
   const images: ImageRecord[] = [];
-  for (const {record, rgb} of prepared) images.push({...record, jpeg: await encodeJpeg(rgbToBytes(rgb), rgb.width, rgb.height)});
+  for (const {record, input} of prepared) images.push({...record, png: await encodePng(input.data, input.width, input.height)});
   return tableToIPC(imageTable({dataset: dataset.config, model: model.spec, images}), "file");
 }
 
+type Model = Awaited<ReturnType<typeof loadModel>>;
+
+// onnxruntime is loaded only by the loader that runs the model (a layer file read from the cache needs only
+// its version, for the key).
+const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.json") as {version: string}).version;
+
+/**
+ * Runs each input through the model tapped at `layers` (one session, pruned to what they need), handing
+ * each image's layers to `each` as soon as they are computed.
+ */
+export async function embedImages(model: Model, inputs: readonly Rgb8[], layers: readonly LayerSpec[], each: (i: number, cells: Record<string, LayerCells>) => Promise<void> | void): Promise<void> {
+  const ort = await import("onnxruntime-node");
+  const session = await createTapSession(ort, model.bytes, layers.map((l) => l.output), {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
+  try {
+    for (let i = 0; i < inputs.length; ++i) await each(i, await embedInput(session, inputs[i], model.spec, layers));
+  } finally {
+    await session.dispose();
+  }
+}
+
+/** One layer's cells for each prepared image: from the shared cache, filling it (all layers at once) when needed. */
+async function layerCells(model: Model, dataset: Dataset, prepared: readonly PreparedImage[], layer: LayerSpec, cacheDir: string | null): Promise<LayerCells[]> {
+  const inputs = prepared.map((p) => p.input);
+  if (!cacheDir) {
+    // Without the cache: the model pruned to this layer, for this file alone.
+    const out: LayerCells[] = [];
+    await embedImages(model, inputs, [layer], (_, cells) => void out.push(cells[layer.name]));
+    return out;
+  }
+  const all = dataset.config.layers.map((name) => findLayer(model.spec, name));
+  const context = await cellsContext({model: `${model.key} ${model.bytes.length}`, input: model.spec.input, layers: all.map(({name, output, layout, channels}) => ({name, output, layout, channels})), runtime: `onnxruntime-node ${ORT_VERSION}`});
+  const keys = inputs.map((input) => cellsKey(context, input));
+  const found = await Promise.all(keys.map((k) => readCells(cacheDir, k, layer.name)));
+  if (found.some((c) => !c)) {
+    // One loader runs the model; the others wait for it, then read the entries it wrote.
+    await withLock(cacheDir, `cells-${context.slice(0, 16)}`, async () => {
+      for (let i = 0; i < keys.length; ++i) found[i] ??= await readCells(cacheDir, keys[i], layer.name);
+      const todo = keys.flatMap((_, i) => (found[i] ? [] : [i]));
+      if (!todo.length) return;
+      // Entries are written while the model runs on the next image; the first failure is reported.
+      const writes: Promise<void>[] = [];
+      let failure: unknown = null;
+      await embedImages(model, todo.map((i) => inputs[i]), all, (j, cells) => {
+        found[todo[j]] = cells[layer.name];
+        writes.push(writeCells(cacheDir, keys[todo[j]], cells).catch((error) => void (failure ??= error)));
+      });
+      await Promise.all(writes);
+      if (failure) throw failure;
+    });
+  }
+  return found as LayerCells[];
+}
+
 /** The activation table of one layer of a dataset, as Arrow IPC bytes. */
-export async function layerArrow(name: string, layerName: string): Promise<Uint8Array> {
+export async function layerArrow(name: string, layerName: string, {cacheDir = ACTIVATION_CACHE_DIR}: SnapshotOptions = {}): Promise<Uint8Array> {
   const {dataset, model} = await openDataset(name);
   if (!dataset.config.layers.includes(layerName)) {
     throw new Error(`invalid layer: ${layerName} (dataset ${name} lists ${dataset.config.layers.join(", ")})`);
   }
   const layer = findLayer(model.spec, layerName);
-  const prepared = await prepareImages(dataset, model.spec);
-  // The model pruned to this layer's inputs: shallow layers skip the rest of the network.
-  const session = await createTapSession(ort, model.bytes, [layer.output], {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
-  try {
-    const grids = [];
-    const chunks: Float32Array[] = [];
-    for (const {rgb, record} of prepared) {
-      const input = toInputTensor(rgb, model.spec.input);
-      const tensor = (await session.run(input.data, input.dims)).get(layer.output)!;
-      const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
-      if (cells.channels !== layer.channels) throw new Error(`${record.file}: layer ${layerName} gave ${cells.channels} channels, the model description says ${layer.channels}`);
-      grids.push({width: cells.width, height: cells.height});
-      chunks.push(cells.values);
-    }
-    const values = new Float32Array(chunks.reduce((s, c) => s + c.length, 0));
-    chunks.reduce((o, c) => (values.set(c, o), o + c.length), 0);
-    const table = layerTable({...layer, model: model.spec.id, grids}, quantizeCells(values, layer.channels));
-    return tableToCompressedIPC(table);
-  } finally {
-    await session.dispose();
-  }
+  const prepared = await prepareImages(dataset, model.spec, {cacheDir});
+  const cells = await layerCells(model, dataset, prepared, layer, cacheDir);
+  const values = new Float32Array(cells.reduce((s, c) => s + c.values.length, 0));
+  cells.reduce((o, c) => (values.set(c.values, o), o + c.values.length), 0);
+  const table = layerTable({...layer, model: model.spec.id, grids: cells.map((c) => c.grid)}, quantizeCells(values, layer.channels));
+  return tableToCompressedIPC(table);
 }

@@ -3,14 +3,14 @@
 // on the first upload (it downloads the model and onnxruntime's WebAssembly binary, with progress), then
 // embed() per image. embed() decodes the file with the browser (EXIF orientation applied), then takes the
 // same path as the build's loaders for bundled images (src/core/embedImage.ts): planInput → cropResize →
-// toInputTensor → tap session → toCellMajor, so an upload and a bundled copy of the same photo give the
+// 8-bit RGB → toInputTensor → tap session → toCellMajor, so an upload and a bundled copy of the same photo give the
 // same activations (tests/e2e/uploadsParity.test.ts measures how close).
 import {expose, transfer} from "comlink";
 import {embedPixels, resolveLayers, type EmbeddedLayers} from "../src/core/embedImage.js";
 import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "../src/core/imageFile.js";
 import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
-import {rgbToBytes, type Pixels} from "../src/core/pixels.js";
+import type {Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
 import {download, type DownloadProgress} from "./download.js";
 import {holdLifeline} from "./lifeline.js";
@@ -67,8 +67,6 @@ export interface EmbedOptions {
   sizePolicy?: SizePolicy;
   /** Name for messages when `file` is a Blob rather than a File. */
   name?: string;
-  /** Quality of the returned JPEG, 0–1 (default 0.88, as the build's image table). */
-  jpegQuality?: number;
   /** Also return the exact pixels the model saw (`Embedding.input`, 8-bit RGB), e.g. for tests. */
   keepInput?: boolean;
 }
@@ -77,14 +75,15 @@ export interface EmbedOptions {
 export interface Embedding {
   /** The file's name, when known. */
   name: string | null;
-  /** Model input size: the size of `jpeg`, and what the layer grids cover. */
+  /** Model input size: the size of `png`, and what the layer grids cover. */
   width: number;
   height: number;
   /** Size of the decoded file (after EXIF orientation). */
   originalWidth: number;
   originalHeight: number;
-  /** The exact image the model saw (crop and resize), JPEG-encoded for display. */
-  jpeg: Blob;
+  /** The exact image the model saw (crop, resize, rounded to 8 bits), as a lossless PNG: decoded, it gives
+   * back the very bytes the model was fed. */
+  png: Blob;
   /** With `keepInput`: that image as 8-bit RGB, width × height × 3 bytes, row-major (alpha already
    * flattened onto white, as the model saw it). */
   input?: Uint8Array;
@@ -92,7 +91,7 @@ export interface Embedding {
   layers: EmbeddedLayers;
   backend: Backend;
   /** Milliseconds: decoding and reading the pixels; crop, resize and normalisation; the model run;
-   * cell-major order and the JPEG; all of it. */
+   * cell-major order and the PNG; all of it. */
   ms: {decode: number; preprocess: number; inference: number; postprocess: number; total: number};
 }
 
@@ -207,8 +206,8 @@ async function decode(file: Blob, name: string | undefined, maxPixels: number): 
   }
 }
 
-/** JPEG of 8-bit RGB pixels. */
-async function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality: number): Promise<Blob> {
+/** Lossless PNG of 8-bit RGB pixels (opaque, so the canvas keeps every byte). */
+async function encodePng(rgb: Uint8Array, width: number, height: number): Promise<Blob> {
   const rgba = new Uint8ClampedArray(width * height * 4);
   for (let p = 0; p < width * height; ++p) {
     rgba[p * 4] = rgb[p * 3];
@@ -218,7 +217,7 @@ async function encodeJpeg(rgb: Uint8Array, width: number, height: number, qualit
   }
   const canvas = new OffscreenCanvas(width, height);
   canvas.getContext("2d")!.putImageData(new ImageData(rgba, width, height), 0, 0);
-  return canvas.convertToBlob({type: "image/jpeg", quality});
+  return canvas.convertToBlob({type: "image/png"});
 }
 
 /** Each layer's values in an ArrayBuffer of its own, so all can be transferred. */
@@ -247,8 +246,8 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
     throw new Error(`could not compute the activations of ${describeUpload(name)}: ${(error as Error).message}`);
   }
   const t2 = performance.now();
-  const rgb = rgbToBytes(result.rgb);
-  const jpeg = await encodeJpeg(rgb, result.width, result.height, options.jpegQuality ?? 0.88);
+  const rgb = result.rgb.data;
+  const png = await encodePng(rgb, result.width, result.height);
   const t3 = performance.now();
   const embedding: Embedding = {
     name: name ?? null,
@@ -256,7 +255,7 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
     height: result.height,
     originalWidth: pixels.width,
     originalHeight: pixels.height,
-    jpeg,
+    png,
     ...(options.keepInput ? {input: rgb} : {}),
     layers: result.layers,
     backend: setup.plan.backend,

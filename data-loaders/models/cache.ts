@@ -22,15 +22,20 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return nested.flat().sort();
 }
 
-/** Hex hash of the converter sources plus `extra`. */
-export async function converterHash(extra: string): Promise<string> {
+/** Hex hash (16 digits) of `extra` and the given source files (their paths from `base`, and contents). */
+export async function filesHash(files: readonly string[], extra: string, base = ROOT): Promise<string> {
   const hash = createHash("sha256");
   hash.update(extra);
-  for (const file of await sourceFiles(CONVERTER_DIR)) {
-    hash.update(`\0${relative(CONVERTER_DIR, file)}\0`);
+  for (const file of files) {
+    hash.update(`\0${relative(base, file)}\0`);
     hash.update(await readFile(file));
   }
   return hash.digest("hex").slice(0, 16);
+}
+
+/** Hex hash of the converter sources plus `extra`. */
+export async function converterHash(extra: string): Promise<string> {
+  return filesHash(await sourceFiles(CONVERTER_DIR), extra, CONVERTER_DIR);
 }
 
 /** Deletes files in `dir` whose names match `pattern`, except `keep` (earlier conversions of a model). */

@@ -1,7 +1,7 @@
 // The models the app offers: the two Keras models inside nsfwjs, converted to ONNX (cached), each with its
 // ModelSpec. Layer channels and the fine-tuned flag come from the conversion (stored in the ONNX file's
 // metadata); stride, receptive field and offset are computed from the ONNX graph.
-import {join} from "node:path";
+import {basename, join} from "node:path";
 import type {LayerSpec, ModelSpec} from "../../src/core/modelSpec.js";
 import {receptiveFields} from "../../src/core/receptiveField.js";
 import {CACHE_DIR, cached, converterHash, pruneStale} from "./cache.js";
@@ -125,9 +125,12 @@ export function modelSpec(id: ModelId, model: ModelProto): ModelSpec {
   };
 }
 
-/** Model `id` as ONNX bytes (NCHW input "input", one output per exposed layer) and its ModelSpec. */
-export async function loadModel(id: string): Promise<{bytes: Uint8Array; spec: ModelSpec}> {
+/**
+ * Model `id` as ONNX bytes (NCHW input "input", one output per exposed layer), its ModelSpec, and a key that
+ * changes whenever the bytes may (the cached file's name: id and the hash of the converter's inputs).
+ */
+export async function loadModel(id: string): Promise<{bytes: Uint8Array; spec: ModelSpec; key: string}> {
   if (!isModelId(id)) throw new Error(`unknown model ${id} (available: ${MODEL_IDS.join(", ")})`);
-  const {bytes} = await modelFile(id);
-  return {bytes, spec: modelSpec(id, decodeModel(bytes))};
+  const {bytes, path} = await modelFile(id);
+  return {bytes, spec: modelSpec(id, decodeModel(bytes)), key: basename(path, ".onnx")};
 }

@@ -1,10 +1,11 @@
-// One image through the model, from decoded pixels to one vector per cell at each chosen layer: the path
-// the build takes for bundled images (data-loaders/snapshot.ts) and the browser takes for uploads
-// (workers/uploads.ts): planInput → cropResize → toInputTensor → tap session → toCellMajor. No DOM, no
-// Node APIs.
+// One image through the model, from decoded pixels to one vector per cell at each chosen layer: the one path
+// the build takes for bundled images (data-loaders/snapshot.ts), the browser takes for uploads
+// (workers/uploads.ts), and the bench and tests take: modelInput (planInput → cropResize → rounded to 8-bit
+// RGB) → embedInput (toInputTensor → tap session → toCellMajor). The model is fed exactly the 8-bit pixels
+// that are stored and shown. No DOM, no Node APIs.
 import {toCellMajor} from "./cellMajor.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "./modelSpec.js";
-import type {Pixels, RgbFloat} from "./pixels.js";
+import {rgbToBytes, type Pixels, type Rgb8} from "./pixels.js";
 import {toInputTensor} from "./preprocess.js";
 import {cropResize} from "./resize.js";
 import {planInput} from "./sizePolicy.js";
@@ -28,8 +29,8 @@ export interface PixelsEmbedding {
   /** Model input size. */
   width: number;
   height: number;
-  /** The pixels the model saw (RGB floats 0–255, before normalisation). */
-  rgb: RgbFloat;
+  /** The exact pixels the model saw (8-bit RGB, before normalisation). */
+  rgb: Rgb8;
   layers: EmbeddedLayers;
   /** Milliseconds: crop, resize and normalisation; the model run; the change to cell-major order. */
   ms: {preprocess: number; inference: number; postprocess: number};
@@ -49,7 +50,37 @@ export function resolveLayers(model: ModelSpec, outputs: readonly string[]): Lay
   return [...new Map(layers.map((l) => [l.name, l])).values()];
 }
 
-/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs). */
+/**
+ * The model input of one decoded image under `policy`: the crop and size planInput chooses, resized by
+ * cropResize (alpha flattened onto white), rounded to 8-bit RGB. These bytes are what the model is fed.
+ */
+export function modelInput(pixels: Pixels, policy: SizePolicy): Rgb8 {
+  const plan = planInput(policy, pixels.width, pixels.height);
+  const rgb = rgbToBytes(cropResize(pixels, plan.crop, plan.width, plan.height));
+  return {data: rgb, width: plan.width, height: plan.height, channels: 3};
+}
+
+/** Runs a model input (from modelInput) through `session` (tapped at least at each of `layers`' outputs). */
+export async function embedInput(session: TapSession, input: Rgb8, model: ModelSpec, layers: readonly LayerSpec[]): Promise<EmbeddedLayers> {
+  const tensor = toInputTensor(input, model.input);
+  const outputs = await session.run(tensor.data, tensor.dims);
+  return cellMajorLayers(session, outputs, layers);
+}
+
+/** Each layer's output in cell-major order, checked against its description. */
+function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSession["run"]>>, layers: readonly LayerSpec[]): EmbeddedLayers {
+  const out: EmbeddedLayers = {};
+  for (const layer of layers) {
+    const tensor = outputs.get(layer.output);
+    if (!tensor) throw new Error(`the session does not compute layer ${layer.name} (output ${layer.output}); it taps ${session.outputs.join(", ")}`);
+    const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
+    if (cells.channels !== layer.channels) throw new Error(`layer ${layer.name} gave ${cells.channels} channels, the model description says ${layer.channels}`);
+    out[layer.name] = {values: cells.values, grid: {width: cells.width, height: cells.height}, channels: cells.channels};
+  }
+  return out;
+}
+
+/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs), timing each step. */
 export async function embedPixels(
   session: TapSession,
   pixels: Pixels,
@@ -59,20 +90,12 @@ export async function embedPixels(
   now: () => number = () => performance.now(),
 ): Promise<PixelsEmbedding> {
   const t0 = now();
-  const plan = planInput(policy, pixels.width, pixels.height);
-  const rgb = cropResize(pixels, plan.crop, plan.width, plan.height);
-  const input = toInputTensor(rgb, model.input);
+  const rgb = modelInput(pixels, policy);
+  const tensor = toInputTensor(rgb, model.input);
   const t1 = now();
-  const outputs = await session.run(input.data, input.dims);
+  const outputs = await session.run(tensor.data, tensor.dims);
   const t2 = now();
-  const out: EmbeddedLayers = {};
-  for (const layer of layers) {
-    const tensor = outputs.get(layer.output);
-    if (!tensor) throw new Error(`the session does not compute layer ${layer.name} (output ${layer.output}); it taps ${session.outputs.join(", ")}`);
-    const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
-    if (cells.channels !== layer.channels) throw new Error(`layer ${layer.name} gave ${cells.channels} channels, the model description says ${layer.channels}`);
-    out[layer.name] = {values: cells.values, grid: {width: cells.width, height: cells.height}, channels: cells.channels};
-  }
+  const out = cellMajorLayers(session, outputs, layers);
   const t3 = now();
-  return {width: plan.width, height: plan.height, rgb, layers: out, ms: {preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2}};
+  return {width: rgb.width, height: rgb.height, rgb, layers: out, ms: {preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2}};
 }

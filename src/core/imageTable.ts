@@ -1,11 +1,11 @@
 // The Arrow schema of a dataset's images: one row per image, carrying the exact pixels the model saw
-// (JPEG at the model input size) so pages draw what the activations describe.
+// (8-bit RGB at the model input size, as a lossless PNG) so pages draw what the activations describe.
 //
 //   id utf8, file utf8                       stable id (file name without extension) and source file
-//   width, height Int32                      model input size (= size of the stored JPEG)
+//   width, height Int32                      model input size (= size of the stored PNG)
 //   originalWidth, originalHeight Int32      size of the source file
 //   credit utf8, licence utf8                where the photo comes from and under which licence
-//   jpeg Binary                              the model input, JPEG-encoded
+//   png Binary                               the model input, PNG-encoded: decoded, the exact bytes the model was fed
 //
 // Schema metadata: "dataset" = DatasetConfig as JSON, "model" = ModelSpec as JSON.
 
@@ -24,7 +24,8 @@ export interface ImageRecord {
   originalHeight: number;
   credit: string;
   licence: string;
-  jpeg: Uint8Array;
+  /** The exact 8-bit RGB pixels the model was fed, as a PNG. */
+  png: Uint8Array;
 }
 
 /** A decoded image table. */
@@ -46,7 +47,7 @@ export function imageTable(set: ImageSet): Table {
     originalHeight: vectorFromArray(Int32Array.from(images, (d) => d.originalHeight)),
     credit: vectorFromArray(images.map((d) => d.credit), new Utf8()),
     licence: vectorFromArray(images.map((d) => d.licence), new Utf8()),
-    jpeg: vectorFromArray(images.map((d) => d.jpeg), new Binary())
+    png: vectorFromArray(images.map((d) => d.png), new Binary())
   };
   const table = new Table(columns);
   const meta = new Map([
@@ -66,7 +67,7 @@ export function decodeImageTable(table: Table): ImageSet {
     return {
       id: String(r.id), file: String(r.file), width: Number(r.width), height: Number(r.height),
       originalWidth: Number(r.originalWidth), originalHeight: Number(r.originalHeight),
-      credit: String(r.credit), licence: String(r.licence), jpeg: r.jpeg as Uint8Array
+      credit: String(r.credit), licence: String(r.licence), png: r.png as Uint8Array
     };
   });
   return {dataset: JSON.parse(dataset) as DatasetConfig, model: JSON.parse(model) as ModelSpec, images};

@@ -27,7 +27,13 @@ export function checkPixels(pixels: Pixels): void {
   }
 }
 
-/** Rounds float RGB back to 8 bits (for encoding the image the model saw). */
+/** The model input as the model sees it: 8-bit RGB, 3 bytes per pixel, row-major (alpha already flattened). */
+export interface Rgb8 extends Pixels {
+  data: Uint8Array;
+  channels: 3;
+}
+
+/** Rounds float RGB to 8 bits: the resized model input becomes the exact pixels the model is fed (and stored). */
 export function rgbToBytes(image: RgbFloat): Uint8Array {
   const out = new Uint8Array(image.data.length);
   for (let i = 0; i < out.length; ++i) out[i] = Math.max(0, Math.min(255, Math.round(image.data[i])));

@@ -1,7 +1,6 @@
-// Turns an RGB image (floats 0–255) into the model's input tensor: value range, channel order, layout.
+// Turns an RGB image (values 0–255: 8-bit in the pipeline, floats in tests) into the model's input tensor: value range, channel order, layout.
 
 import type {InputSpec} from "./modelSpec.js";
-import type {RgbFloat} from "./pixels.js";
 
 /** The input tensor's values and dims ([1, 3, H, W] or [1, H, W, 3]). */
 export interface InputTensor {
@@ -24,7 +23,7 @@ function affine(input: InputSpec): {a: number[]; b: number[]} {
 }
 
 /** Builds the model input for one image. */
-export function toInputTensor(image: RgbFloat, input: InputSpec): InputTensor {
+export function toInputTensor(image: {data: ArrayLike<number>; width: number; height: number}, input: InputSpec): InputTensor {
   const {width, height, data} = image;
   if (width < input.minSize || height < input.minSize) {
     throw new RangeError(`image ${width}×${height} is smaller than the model's minimum ${input.minSize}×${input.minSize}`);

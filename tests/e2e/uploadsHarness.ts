@@ -3,15 +3,16 @@
 //   (uploadsSite.config.ts), into tests/output/uploads-site/, leaving dist/ alone;
 // - startUploads() / embedInBrowser() / embedError(): drive the built worker from a page of that site
 //   through the site's own Comlink bundle;
-// - nodeEmbedding(): the build's path for a dataset image (sharp, prepareImages, onnxruntime-node), the
+// - nodeEmbedding(): the build's path for a dataset image (sharp, embedPixels, onnxruntime-node), the
 //   reference the browser's results are compared with.
 import {spawnSync} from "node:child_process";
 import {readdirSync, rmSync} from "node:fs";
-import {basename, delimiter, dirname, join} from "node:path";
+import {delimiter, join} from "node:path";
 import * as ort from "onnxruntime-node";
 import type {Page} from "playwright-core";
-import {openDataset, prepareImages} from "../../data-loaders/snapshot.js";
-import {toCellMajor} from "../../src/core/cellMajor.js";
+import {decodeImage} from "../../data-loaders/decodeImage.js";
+import {openDataset} from "../../data-loaders/snapshot.js";
+import {embedPixels} from "../../src/core/embedImage.js";
 import {createTapSession} from "../../src/core/layerTap.js";
 import {findLayer} from "../../src/core/modelSpec.js";
 import {toInputTensor} from "../../src/core/preprocess.js";
@@ -81,8 +82,9 @@ export interface BrowserEmbedding {
   height: number;
   originalWidth: number;
   originalHeight: number;
-  jpegType: string;
-  jpegBytes: number;
+  /** The picture embed() returned: its type, and (last run only) its bytes as base64. */
+  pngType: string;
+  png: string;
   backend: string;
   ms: {decode: number; preprocess: number; inference: number; postprocess: number; total: number};
   /** Milliseconds the page waited for embed() (performance.now() around the call), to check `ms` against. */
@@ -95,10 +97,10 @@ export interface BrowserEmbedding {
 export async function embedInBrowser(page: Page, key: string, file: string, bytes: Uint8Array, type: string, repeats = 1): Promise<BrowserEmbedding[]> {
   return page.evaluate(
     async ({key, file, base64, type, repeats}) => {
-      type Result = Record<string, unknown> & {jpeg: Blob; layers: Record<string, {values: Float32Array; grid: unknown; channels: number}>};
+      type Result = Record<string, unknown> & {png: Blob; layers: Record<string, {values: Float32Array; grid: unknown; channels: number}>};
       const remote = (window as unknown as {uploads: Record<string, {embed(file: Blob): Promise<Result>}>}).uploads[key];
       const data = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-      const toBase64 = (values: Float32Array) => {
+      const toBase64 = (values: Float32Array | Uint8Array) => {
         const b = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
         let s = "";
         for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000));
@@ -112,7 +114,7 @@ export async function embedInBrowser(page: Page, key: string, file: string, byte
         const wallMs = performance.now() - t0;
         const last = r === repeats - 1;
         const layers = Object.fromEntries(Object.entries(result.layers).map(([name, l]) => [name, {values: last ? toBase64(l.values) : "", grid: l.grid, channels: l.channels}]));
-        runs.push({...result, jpeg: undefined, jpegType: result.jpeg.type, jpegBytes: result.jpeg.size, wallMs, layers});
+        runs.push({...result, pngType: result.png.type, png: last ? toBase64(new Uint8Array(await result.png.arrayBuffer())) : "", wallMs, layers});
       }
       return runs as unknown as BrowserEmbedding[];
     },
@@ -164,37 +166,38 @@ export interface NodeEmbedding {
   inferenceMs: number[];
   /** The model input the session ran on (the ONNX model's layout). */
   input: {data: Float32Array; dims: readonly number[]};
+  /** The 8-bit RGB pixels it was made from. */
+  rgb: Uint8Array;
 }
 
-/** Runs the image file at `path` through the build's path (decoded by sharp, sized by the animals
- * dataset's policy) to `layer` with `threads` intra-op threads, timing `repeats` session runs after a warm-up. */
+/** Runs the image file at `path` through the build's path (decoded by sharp, then the core's embedPixels with
+ * the animals dataset's size policy) to `layer` with `threads` intra-op threads, timing `repeats` runs after
+ * a warm-up. */
 export async function nodeEmbedding(path: string, layerName: string, {threads = 2, repeats = 1} = {}): Promise<NodeEmbedding> {
-  const {dataset: template, model} = await openDataset("animals");
-  const image = {...template.config.images[0], file: basename(path)};
-  const [prepared] = await prepareImages({dir: dirname(path), config: {...template.config, images: [image]}}, model.spec);
+  const {dataset, model} = await openDataset("animals");
+  const pixels = await decodeImage(path);
+  const policy = dataset.config.sizePolicy ?? model.spec.sizePolicy;
   const layer = findLayer(model.spec, layerName);
   const session = await createTapSession(ort, model.bytes, [layer.output], {intraOpNumThreads: threads}, `${model.spec.id}.onnx`);
   try {
-    const input = toInputTensor(prepared.rgb, model.spec.input);
-    let tensor = (await session.run(input.data, input.dims)).get(layer.output)!;
+    let result = await embedPixels(session, pixels, model.spec, policy, [layer]);
     const inferenceMs: number[] = [];
     for (let r = 0; r < repeats; ++r) {
-      const t0 = performance.now();
-      tensor = (await session.run(input.data, input.dims)).get(layer.output)!;
-      inferenceMs.push(performance.now() - t0);
+      result = await embedPixels(session, pixels, model.spec, policy, [layer]);
+      inferenceMs.push(result.ms.inference);
     }
-    const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
-    const {record} = prepared;
+    const cells = result.layers[layer.name];
     return {
       values: cells.values,
-      grid: {width: cells.width, height: cells.height},
+      grid: cells.grid,
       channels: cells.channels,
-      width: record.width,
-      height: record.height,
-      originalWidth: record.originalWidth,
-      originalHeight: record.originalHeight,
+      width: result.width,
+      height: result.height,
+      originalWidth: pixels.width,
+      originalHeight: pixels.height,
       inferenceMs,
-      input
+      input: toInputTensor(result.rgb, model.spec.input),
+      rgb: result.rgb.data
     };
   } finally {
     await session.dispose();

@@ -119,7 +119,7 @@ export function rendererRss(): number {
 /**
  * Uploads `files` in turn, `checkpoints.at(-1)` times in all, through worker `key` (started with
  * startUploads in `page`), and measures memory after each checkpoint count. Each upload's result reaches
- * the page (buffers transferred, the JPEG as a Blob) and is dropped there, as a page that keeps only what it
+ * the page (buffers transferred, the PNG as a Blob) and is dropped there, as a page that keeps only what it
  * shows would.
  */
 export async function measureUploadsMemory(site: Site, page: Page, key: string, files: UploadFile[], checkpoints: number[]): Promise<MemorySample[]> {
@@ -148,10 +148,10 @@ export async function measureUploadsMemory(site: Site, page: Page, key: string, 
   for (const target of checkpoints) {
     await page.evaluate(
       async ({key, from, to}) => {
-        const w = window as unknown as {memoryFiles: File[]; uploads: Record<string, {embed(file: Blob): Promise<{layers: Record<string, {values: Float32Array}>; jpeg: Blob}>}>};
+        const w = window as unknown as {memoryFiles: File[]; uploads: Record<string, {embed(file: Blob): Promise<{layers: Record<string, {values: Float32Array}>; png: Blob}>}>};
         for (let i = from; i < to; ++i) {
           const result = await w.uploads[key].embed(w.memoryFiles[i % w.memoryFiles.length]);
-          if (!result.jpeg.size || !Object.values(result.layers).every((l) => l.values.length > 0)) throw new Error(`upload ${i + 1} returned an empty result`);
+          if (!result.png.size || !Object.values(result.layers).every((l) => l.values.length > 0)) throw new Error(`upload ${i + 1} returned an empty result`);
         }
       },
       {key, from: done, to: target}

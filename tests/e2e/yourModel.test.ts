@@ -2,7 +2,7 @@
 // NCHW with a symbolic size, NHWC, and a fixed 48×48 input. For each: the file is picked, the layers and
 // layout listed are those the core finds in Node, Run paints overlays whose cells rank like the cosine
 // similarities computed here by running the same model with onnxruntime-node on the same pictures (the
-// set's JPEGs from the built images.arrow, decoded with sharp). Bad models give their message on the page,
+// set's PNGs from the built images.arrow, decoded with sharp). Bad models give their message on the page,
 // which keeps working; and no request carries the model: every request is a same-origin GET of the site.
 import assert from "node:assert/strict";
 import {mkdirSync, writeFileSync} from "node:fs";
@@ -92,7 +92,7 @@ async function waitForFigure(layer: string, count: number): Promise<void> {
   }, [layer, count] as const, {timeout: 30_000});
 }
 
-/** The upload put in the page's store: a picture of the other set, as a JPEG. */
+/** The upload put in the page's store: a picture of the other set, as its PNG. */
 const UPLOAD = readImageTable(builtFile("objects", "images")).images[0]!;
 const UPLOAD_NAME = "my <i>upload</i>.jpg";
 /** The figure's pictures: the set's and the upload. */
@@ -102,7 +102,7 @@ const pictureCount = () => readImageTable(builtFile(DATASET, "images")).images.l
 async function storeUpload(): Promise<void> {
   await page.evaluate(async ({base64, name, width, height}) => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const request = indexedDB.open("similarity-overlays-uploads", 1);
+      const request = indexedDB.open("similarity-overlays-uploads", 2);
       request.onupgradeneeded = () => {
         request.result.createObjectStore("uploads", {keyPath: "id"});
         request.result.createObjectStore("layers");
@@ -110,19 +110,19 @@ async function storeUpload(): Promise<void> {
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
     });
-    const jpeg = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], {type: "image/jpeg"});
+    const png = new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], {type: "image/png"});
     const tx = db.transaction("uploads", "readwrite");
-    tx.objectStore("uploads").put({id: "test-upload", name, model: "inception_v3", added: Date.now(), width, height, originalWidth: width, originalHeight: height, jpeg, backend: "wasm", inferenceMs: 0});
+    tx.objectStore("uploads").put({id: "test-upload", name, model: "inception_v3", added: Date.now(), width, height, originalWidth: width, originalHeight: height, png, backend: "wasm", inferenceMs: 0});
     await new Promise((resolve, reject) => ((tx.oncomplete = resolve), (tx.onerror = reject)));
     db.close();
-  }, {base64: Buffer.from(UPLOAD.jpeg).toString("base64"), name: UPLOAD_NAME, width: UPLOAD.width, height: UPLOAD.height});
+  }, {base64: Buffer.from(UPLOAD.png).toString("base64"), name: UPLOAD_NAME, width: UPLOAD.width, height: UPLOAD.height});
 }
 
-/** The set's pictures (JPEGs of the built image table) and the upload's, decoded with sharp. */
+/** The set's pictures (PNGs of the built image table) and the upload's, decoded with sharp. */
 async function setPictures() {
   const {images} = readImageTable(builtFile(DATASET, "images"));
-  return Promise.all([...images, UPLOAD].map(async ({jpeg}) => {
-    const {data, info} = await sharp(jpeg).removeAlpha().raw().toBuffer({resolveWithObject: true});
+  return Promise.all([...images, UPLOAD].map(async ({png}) => {
+    const {data, info} = await sharp(png).removeAlpha().raw().toBuffer({resolveWithObject: true});
     return {data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 as const};
   }));
 }

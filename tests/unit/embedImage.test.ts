@@ -1,15 +1,24 @@
 // src/core/embedImage.ts: one image through a tap session to cell-major layers (the path shared by the
-// build and the uploads worker), and the checks and messages for uploads.
+// build loaders, the uploads worker, the bench and the tests), checked against the real loader entries, and
+// the checks and messages for uploads.
 import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from "node:fs";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
 import {test} from "node:test";
 import * as ort from "onnxruntime-node";
+import sharp from "sharp";
 import {decodeImage} from "../../data-loaders/decodeImage.js";
 import {loadModel} from "../../data-loaders/models/catalogue.js";
 import {toCellMajor} from "../../src/core/cellMajor.js";
 import {checkUploadFile, checkUploadPixels, decodeFailure, embedPixels, MAX_UPLOAD_PIXELS, resolveLayers} from "../../src/core/embedImage.js";
 import {createTapSession, type TapSession} from "../../src/core/layerTap.js";
 import type {LayerSpec, ModelSpec} from "../../src/core/modelSpec.js";
-import type {Pixels} from "../../src/core/pixels.js";
+import {rgbToBytes, type Pixels, type RgbFloat} from "../../src/core/pixels.js";
+import {quantizeCells} from "../../src/core/quantize.js";
+import {readImageTable} from "../../src/core/imageTable.js";
+import {readLayerTable} from "../../src/core/layerTable.js";
 import {toInputTensor} from "../../src/core/preprocess.js";
 import {cropResize} from "../../src/core/resize.js";
 import {planInput} from "../../src/core/sizePolicy.js";
@@ -90,25 +99,53 @@ test("upload checks: empty files, other types, the pixel limit", () => {
   assert.equal(decodeFailure("x.png", "image/png", "The source image could not be decoded."), `could not decode "x.png" (type image/png) as an image: The source image could not be decoded. Use a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
 });
 
-test("embedPixels with onnxruntime-node equals the build loader's steps on a real photo", async () => {
+test("the layer and images loaders, run as Framework runs them, give embedPixels' activations and input exactly", async () => {
+  // A one-image dataset through the real loader entries (separate processes, fresh cache), against the core
+  // function called here on the same decoded file.
+  const root = mkdtempSync(join(tmpdir(), "embed-loader-"));
+  const cacheDir = join(root, "cache");
+  const policy = {kind: "square", size: 107} as const;
+  mkdirSync(join(root, "owl"));
+  copyFileSync("datasets/animals/libvips-owl.jpg", join(root, "owl", "owl.jpg"));
+  writeFileSync(join(root, "owl", "dataset.json"), JSON.stringify({name: "owl", title: "owl", description: "test", model: "inception_v3", layers: ["mixed2", "mixed4"], sizePolicy: policy, images: [{file: "owl.jpg", credit: "test", licence: "CC0"}]}));
+  const loader = (file: string, args: string[]) => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], {env: {...process.env, DATASETS_DIR: root, ACTIVATION_CACHE_DIR: cacheDir}, maxBuffer: 1 << 28});
+    assert.equal(r.status, 0, r.stderr.toString());
+    return r.stdout;
+  };
+  const stored = readLayerTable(loader("src/data/[dataset]/[layer].arrow.ts", ["--dataset=owl", "--layer=mixed4"]));
+  const table = readImageTable(loader("src/data/[dataset]/images.arrow.ts", ["--dataset=owl"]));
+
   const {bytes, spec: inception} = await loadModel("inception_v3");
   const pixels = await decodeImage("datasets/animals/libvips-owl.jpg");
-  const policy = {kind: "square", size: 107} as const;
   const layers = resolveLayers(inception, ["mixed2", "mixed4"]);
-  const session = await createTapSession(ort, bytes, layers.map((l) => l.output), {intraOpNumThreads: 1});
+  const session = await createTapSession(ort, bytes, layers.map((l) => l.output), {intraOpNumThreads: 2});
   try {
     const result = await embedPixels(session, pixels, inception, policy, layers);
-    // The loader's steps, written out (data-loaders/snapshot.ts).
+    const mixed4 = result.layers.mixed4;
+    assert.deepEqual(stored.info.grids, [mixed4.grid]);
+    const expected = quantizeCells(mixed4.values, mixed4.channels);
+    assert.equal(stored.info.step, expected.step);
+    assert.deepEqual(stored.norms, expected.norms);
+    assert.deepEqual(stored.codes, expected.codes);
+    // The stored picture is the model input, byte for byte (decoded by sharp, not by our code).
+    const {data, info} = await sharp(table.images[0].png).raw().toBuffer({resolveWithObject: true});
+    assert.deepEqual([info.width, info.height, info.channels], [107, 107, 3]);
+    assert.ok(Buffer.from(result.rgb.data).equals(data));
+
+    // The comparison has teeth: one preprocessing step changed (the input left unrounded, as before the
+    // 8-bit step; or a 1-pixel shift of the crop) changes the codes it compares.
     const plan = planInput(policy, pixels.width, pixels.height);
-    const input = toInputTensor(cropResize(pixels, plan.crop, plan.width, plan.height), inception.input);
-    const outputs = await session.run(input.data, input.dims);
-    for (const l of layers) {
-      const t = outputs.get(l.output)!;
-      const expected = toCellMajor(t.data, t.dims, l.layout);
-      assert.deepEqual(result.layers[l.name].grid, {width: expected.width, height: expected.height});
-      assert.deepEqual(result.layers[l.name].values, expected.values);
+    const unrounded = toInputTensor(cropResize(pixels, plan.crop, plan.width, plan.height), inception.input);
+    const shifted = toInputTensor(rgbToBytesImage(cropResize(pixels, {...plan.crop, left: plan.crop.left + 1}, plan.width, plan.height)), inception.input);
+    for (const input of [unrounded, shifted]) {
+      const t = (await session.run(input.data, input.dims)).get(layers[1].output)!;
+      const other = quantizeCells(toCellMajor(t.data, t.dims, layers[1].layout).values, mixed4.channels);
+      assert.notDeepEqual(other.codes, stored.codes);
     }
   } finally {
     await session.dispose();
   }
 });
+
+const rgbToBytesImage = (rgb: RgbFloat) => ({...rgb, data: rgbToBytes(rgb)});

@@ -29,7 +29,7 @@ function config(name: string, images: string[], extra: object = {}) {
 
 function run(entry: "images" | "layer", args: string[]) {
   const file = entry === "images" ? "src/data/[dataset]/images.arrow.ts" : "src/data/[dataset]/[layer].arrow.ts";
-  const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], {env: {...process.env, DATASETS_DIR: root}, maxBuffer: 1 << 28});
+  const r = spawnSync(process.execPath, ["--import", "tsx", file, ...args], {env: {...process.env, DATASETS_DIR: root, ACTIVATION_CACHE_DIR: join(root, ".cache")}, maxBuffer: 1 << 28});
   return {status: r.status, stdout: r.stdout, stderr: r.stderr.toString()};
 }
 
@@ -57,7 +57,7 @@ test("the images loader writes the image table", () => {
   assert.equal(r.status, 0, r.stderr);
   const set = readImageTable(r.stdout);
   assert.deepEqual(set.images.map((d) => [d.id, d.width, d.height, d.originalWidth]), [["cat", 75, 75, 512], ["cat2", 75, 75, 512]]);
-  assert.deepEqual([...set.images[0].jpeg.subarray(0, 2)], [0xff, 0xd8]);
+  assert.deepEqual([...set.images[0].png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });
 
 for (const [what, entry, args, message] of [

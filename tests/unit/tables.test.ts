@@ -49,7 +49,7 @@ const model: ModelSpec = {
 const dataset = {name: "t", title: "T", description: "d", model: "m", layers: ["mixed4"], images: [{file: "a.jpg", credit: "me", licence: "CC0"}]};
 
 function decodeImageTableFixture() {
-  return imageTable({dataset, model, images: [{id: "a", file: "a.jpg", width: 299, height: 299, originalWidth: 640, originalHeight: 480, credit: "me", licence: "CC0", jpeg: new Uint8Array([255, 216, 255])}]});
+  return imageTable({dataset, model, images: [{id: "a", file: "a.jpg", width: 299, height: 299, originalWidth: 640, originalHeight: 480, credit: "me", licence: "CC0", png: new Uint8Array([137, 80, 78])}]});
 }
 
 test("imageTable round-trips through Arrow IPC", () => {
@@ -58,7 +58,7 @@ test("imageTable round-trips through Arrow IPC", () => {
   assert.deepEqual(back.model, model);
   assert.equal(back.images.length, 1);
   assert.equal(back.images[0].originalWidth, 640);
-  assert.deepEqual([...back.images[0].jpeg], [255, 216, 255]);
+  assert.deepEqual([...back.images[0].png], [137, 80, 78]);
 });
 
 test("tableToCompressedIPC writes LZ4-framed buffers smaller than plain IPC", () => {

@@ -6,7 +6,7 @@
 //   import {startUploads} from "./components/clients/uploadsClient.js";
 //   const uploads = startUploads(invalidation);
 //   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 28 MB, once
-//   const result = await uploads.embed(file);                           // {layers: {mixed4: {values, grid, channels}}, jpeg, …}
+//   const result = await uploads.embed(file);                           // {layers: {mixed4: {values, grid, channels}}, png, …}
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";

@@ -1,7 +1,7 @@
 // Runs a user's own model (picked in ModelPicker) over the page's images in the browser and installs each
-// chosen layer in the similarity worker. Images: the bundled set's pictures (their JPEGs, at the set's model
-// input size) and the user's uploads (the JPEG each was stored with). Each goes through the uploads worker's
-// embed() (the build's path: planInput → cropResize → toInputTensor → tap session → toCellMajor), one at a
+// chosen layer in the similarity worker. Images: the bundled set's pictures (their PNGs, at the set's model
+// input size) and the user's uploads (the PNG each was stored with). Each goes through the uploads worker's
+// embed() (the build's path: planInput → cropResize → 8-bit RGB → toInputTensor → tap session → toCellMajor), one at a
 // time, with a progress bar; the picture shown is the one the model saw. Then every layer's values, all
 // images together, become one 8-bit table in the similarity worker (loadValues). A layer with negative
 // values is refused there with a message naming it; the others are shown.
@@ -60,7 +60,7 @@ const recent: Array<{keys: string[]; images: DecodedImage[]}> = [];
 /** Options of runUserModel. */
 export interface RunOptions {
   picked: PickedModel;
-  /** The set's images (their `url` is an object URL of the JPEG) and its name. */
+  /** The set's images (their `url` is an object URL of the PNG) and its name. */
   images: readonly DecodedImage[];
   dataset: string;
   uploads: readonly UploadRecord[];
@@ -90,7 +90,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
   const sources: Array<{blob: () => Promise<Blob>; image: Omit<DecodedImage, "bitmap" | "url" | "width" | "height">}> = [
     ...images.map(({bitmap: _b, url, ...image}) => ({blob: () => fetch(url).then((r) => r.blob()), image})),
     ...uploads.map((u) => ({
-      blob: async () => u.jpeg,
+      blob: async () => u.png,
       image: uploadedImageInfo(u)
     }))
   ];
@@ -112,8 +112,8 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       ms += embedding.ms.total;
       inference += embedding.ms.inference;
       for (const layer of spec.layers) values.get(layer.name)!.push({grid: embedding.layers[layer.name]!.grid, values: embedding.layers[layer.name]!.values});
-      const bitmap = await createImageBitmap(embedding.jpeg);
-      made.push({...image, width: embedding.width, height: embedding.height, bitmap, url: URL.createObjectURL(embedding.jpeg)});
+      const bitmap = await createImageBitmap(embedding.png);
+      made.push({...image, width: embedding.width, height: embedding.height, bitmap, url: URL.createObjectURL(embedding.png)});
       progress.bar.value = i + 1;
     }
     if (stopped) return release(made);

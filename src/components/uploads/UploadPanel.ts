@@ -119,7 +119,7 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
             height: result.height,
             originalWidth: result.originalWidth,
             originalHeight: result.originalHeight,
-            jpeg: result.jpeg,
+            png: result.png,
             backend: describeBackend(backend, numThreads),
             inferenceMs: result.ms.inference
           };
@@ -160,7 +160,7 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
       ...records.map((record) => {
         const item = el("li", "");
         const thumb = Object.assign(document.createElement("img"), {alt: "", width: 40, height: Math.round((40 * record.height) / record.width)});
-        const url = URL.createObjectURL(record.jpeg);
+        const url = URL.createObjectURL(record.png);
         urls.push(url);
         thumb.src = url;
         const name = el("span", "upload-name");

@@ -1,6 +1,6 @@
 // Users' uploaded images and their activations, kept in this browser's IndexedDB so that they follow the
 // user from page to page (Across images, Across layers) and survive a reload; nothing here is ever sent
-// anywhere. One record per upload (the file, the model-input JPEG shown in the figures, sizes and timings)
+// anywhere. One record per upload (the file, the exact 8-bit model input as a PNG, shown in the figures, sizes and timings)
 // and one record per upload and layer (cell-major float32 activations), written in one transaction, so an
 // upload is stored whole or not at all. Pages read only the layers they show.
 //
@@ -17,13 +17,13 @@ export interface UploadRecord {
   model: string;
   /** When it was added (Date.now()), for ordering. */
   added: number;
-  /** Model input size (the size of `jpeg`) and the decoded file's size. */
+  /** Model input size (the size of `png`) and the decoded file's size. */
   width: number;
   height: number;
   originalWidth: number;
   originalHeight: number;
-  /** The exact picture the model saw, JPEG-encoded. */
-  jpeg: Blob;
+  /** The exact picture the model saw, 8-bit RGB as a lossless PNG. */
+  png: Blob;
   /** Where and how fast it ran, for the page to say. */
   backend: string;
   inferenceMs: number;
@@ -38,7 +38,9 @@ export interface UploadLayer {
 }
 
 const DB_NAME = "similarity-overlays-uploads";
-const DB_VERSION = 1;
+// Version 2: pictures are PNGs of the exact model input (version 1 kept JPEGs, and activations of unrounded
+// pixels); uploads of version 1 are dropped on upgrade.
+const DB_VERSION = 2;
 const CHANNEL = "similarity-overlays-uploads";
 
 /** A request's result as a promise. */
@@ -76,8 +78,9 @@ export class UploadStore {
   static async open(): Promise<UploadStore> {
     if (typeof indexedDB === "undefined") throw new Error("this browser has no IndexedDB, so uploads cannot be kept");
     const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
+      if (event.oldVersion < 2) for (const name of ["uploads", "layers"]) if (db.objectStoreNames.contains(name)) db.deleteObjectStore(name);
       if (!db.objectStoreNames.contains("uploads")) db.createObjectStore("uploads", {keyPath: "id"});
       if (!db.objectStoreNames.contains("layers")) db.createObjectStore("layers");
     };

@@ -1,5 +1,5 @@
 // How users' uploads (uploadStore.ts) join a bundled set on a page: watch the store, decode the uploads'
-// JPEGs for drawing, and add their activations at a layer to the similarity worker's copy of that layer
+// PNGs for drawing, and add their activations at a layer to the similarity worker's copy of that layer
 // (they are appended after the set's images, coded with the layer file's step). Reading the store fetches
 // nothing: it is this browser's IndexedDB.
 import type {DecodedImage} from "../images/decodeImages.js";
@@ -75,7 +75,7 @@ export function uploadedImageInfo(upload: UploadRecord): Omit<DecodedImage, "bit
 }
 
 async function decodeUpload(upload: UploadRecord): Promise<UploadedImage> {
-  return {...uploadedImageInfo(upload), bitmap: await createImageBitmap(upload.jpeg), url: URL.createObjectURL(upload.jpeg), upload};
+  return {...uploadedImageInfo(upload), bitmap: await createImageBitmap(upload.png), url: URL.createObjectURL(upload.png), upload};
 }
 
 /** Frees a picture decoded for drawing: its object URL and its bitmap. */
