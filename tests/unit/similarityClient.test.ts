@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {SimilarityClient, type SimilarityRequest} from "../../src/components/clients/similarityClient.js";
 import type {WorkerHandle} from "../../src/components/clients/startWorker.js";
-import {similarityApi, type SimilarityApi} from "../../workers/similarity/api.js";
+import {similarityApi} from "../../workers/similarity/api.js";
+import type {SimilarityApi} from "../../workers/similarity.js";
 
 const C = 4;
 const info = {name: "mixed4", output: "mixed4", channels: C, stride: 16, receptiveField: 100, offset: 7, finetuned: false, layout: "NCHW" as const, model: "m"};
