@@ -88,16 +88,24 @@ export class OnScreenFirst {
     const missing: number[] = [];
     for (let i = 0; i < this.count; ++i) if (this.stale[i] && !this.fresh[i]) missing.push(cellStart[i], cellStart[i + 1]);
     if (!missing.length) return Promise.resolve(this.paintStale());
-    return (this.rest ??= new Promise<void>((resolve) => {
-      const done = () => ((this.rest = null), resolve());
+    if (this.rest) return this.rest;
+    // fetch may answer at once (a newer query is on its way): then nothing is left waiting here, or every
+    // later rest would find this one still "in progress" and never ask again.
+    let answered = false;
+    let rest: Promise<void> | null = null;
+    rest = new Promise<void>((resolve) => {
       this.options.fetch(missing, (values) => {
         if (values) {
           this.forRanges(missing, (i) => (this.fresh[i] = 1));
           this.paintStale();
         }
-        done();
+        answered = true;
+        if (rest && this.rest === rest) this.rest = null;
+        resolve();
       });
-    }));
+    });
+    if (!answered) this.rest = rest;
+    return rest;
   }
 
   /** No query: nothing is stale any more (the figure clears its canvases). */
