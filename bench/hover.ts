@@ -103,7 +103,7 @@ export async function benchHover(): Promise<Array<Record<string, string | number
   const site = await openSite();
   const rows: Array<Record<string, string | number>> = [];
   try {
-    for (const [copies, goal] of [[1, 4], [9, 16]] as const) {
+    for (const [copies, goal] of [[1, 3], [9, 12]] as const) {
       const page = await site.open(`across-images?set=objects&layer=mixed4&copies=${copies}`);
       await page.waitForSelector("[data-testid=overlay-figure] [data-image-index]", {timeout: 60_000});
       const images = await page.$$eval("[data-testid=overlay-figure] [data-image-index]", (n) => n.length);
