@@ -397,6 +397,57 @@ describe("across images page", () => {
     await offline.close();
   });
 
+  test("fast hovers, back onto the same cell, leaving and coming back: every new query is painted, and the rest follows", async () => {
+    // 99 images, so that the images off screen are asked for once the pointer rests (80 ms) while the next
+    // hover may be on its way: that request must not take the hover's place (it was then never painted).
+    const many = await site.context.newPage();
+    await many.goto(new URL("across-images?copies=9", site.url).href);
+    await waitForFigure(many, "animals", "mixed4", 99);
+    await many.locator(frameOf(0)).scrollIntoViewIfNeeded();
+    const boxes = await Promise.all([0, 1, 2].map(async (i) => (await many.locator(frameOf(i)).boundingBox())!));
+    const at = (image: number, col: number, row: number) => {
+      const b = boxes[image];
+      return {x: b.x + ((col + 0.5) / 17) * b.width, y: b.y + ((row + 0.5) / 17) * b.height};
+    };
+    const gap = {x: boxes[0].x + boxes[0].width + 4, y: boxes[0].y + boxes[0].height / 2}; // between images 0 and 1
+    const move = async (p: {x: number; y: number}) => many.mouse.move(p.x, p.y);
+    const expectPaint = async (what: string, action: () => Promise<unknown>) => {
+      await paintAfter(many, action, 1, 5000).catch((error) => assert.fail(`${what}: ${(error as Error).message}`));
+    };
+    const readout = () => many.textContent(".explorer-readout");
+    for (let i = 0; i < 24; ++i) {
+      const image = i % 3, col = (i * 5) % 17, row = (i * 7) % 17;
+      await expectPaint(`hover ${i}`, () => move(at(image, col, row)));
+      // After a pause around the rest delay (the off-screen request goes out meanwhile), a burst of moves:
+      // only the last must be painted.
+      await many.waitForTimeout(70 + (i % 5) * 5);
+      await expectPaint(`burst ${i}`, async () => {
+        for (let j = 1; j <= 4; ++j) await move(at(image, (col + j) % 17, row));
+      });
+      assert.match((await readout()) ?? "", new RegExp(`cell \\(${(col + 4) % 17}, ${row}\\)`));
+    }
+    // Out to the gap and back onto the same cell before the overlay is cleared, and after.
+    await move(at(1, 3, 3));
+    await many.waitForFunction(() => /cell \(3, 3\)/.test(document.querySelector(".explorer-readout")!.textContent!));
+    await expectPaint("back before the clear", async () => (await move(gap), await move(at(1, 3, 3))));
+    await move(gap);
+    await many.waitForFunction(() => !document.querySelector(".explorer-readout")!.hasAttribute("data-value"));
+    await expectPaint("back after the clear", () => move(at(1, 3, 3)));
+    assert.match((await readout()) ?? "", /cell \(3, 3\)/);
+    // Straight from one image to another and back onto the first one's cell.
+    await expectPaint("to image 2", () => move(at(2, 3, 3)));
+    await expectPaint("back to image 1", () => move(at(1, 3, 3)));
+    // The page scrolled under a resting pointer, then the pointer goes back to the cell it rested on.
+    await many.evaluate(() => window.scrollBy(0, 40));
+    await many.waitForTimeout(200);
+    await many.evaluate(() => window.scrollBy(0, -40));
+    await many.waitForTimeout(200);
+    await expectPaint("after a scroll", async () => (await move(at(1, 4, 4)), await move(at(1, 3, 3))));
+    // And the images off screen follow: the rest is painted well within the old 5 s wait for a dropped reply.
+    await many.waitForFunction(() => (document.querySelector("[data-testid=overlay-figure]") as HTMLElement).dataset.pending === "0", null, {timeout: 3000});
+    await many.close();
+  });
+
   test("no request leaves 127.0.0.1 and nothing logs an error", () => {
     const outside = site.requests.filter((r) => !r.url.startsWith(site.url) && !/^(data|blob):/.test(r.url));
     assert.deepEqual(outside, []);

@@ -121,6 +121,55 @@ describe("live uploads on the pages", () => {
     assert.doesNotMatch((await page.textContent("[data-testid=upload-list]")) ?? "", /dropped dog/);
   });
 
+  test("removing an upload under the pointer: no error, its frame goes, its cells are not carried onto the next upload", async () => {
+    // A third upload, so that the one removed (image.png, frame 12) has one after it that moves into its place.
+    await giveFiles(page, "paste", [{name: "second cat.png", type: "image/png", bytes: chelsea}]);
+    await waitForFrames(page, 14);
+    // Everything in one view, so that the pointer stays on the upload while its Remove button is pressed.
+    await page.setViewportSize({width: 1280, height: 2400});
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const errorsBefore = site.errors.length;
+    const cell = {col: 8, row: 6}, k = cellIndex(cell, {width: 17, height: 17});
+    await paintAfter(page, () => hoverCell(page, frameOf(12), cell.col, cell.row));
+    assert.match((await page.textContent(".explorer-readout")) ?? "", /^Query: image\.png, cell \(8, 6\)/);
+    // Every paint from now on, with what the readout says then.
+    await page.evaluate(() => {
+      const w = window as unknown as {afterRemove: string[]};
+      w.afterRemove = [];
+      document.addEventListener("overlaypaint", () => w.afterRemove.push(document.querySelector(".explorer-readout")!.textContent ?? ""));
+    });
+    // The real button, from the keyboard (a click would take the pointer away from the image).
+    const remove = page.getByRole("button", {name: "Remove image.png"});
+    assert.ok(await remove.isVisible());
+    await remove.focus();
+    await page.keyboard.press("Enter");
+    await waitForFrames(page, 13);
+    assert.doesNotMatch((await page.textContent("[data-testid=upload-list]")) ?? "", /image\.png/);
+    assert.equal(await page.textContent(`${frameOf(12)} ~ figcaption`), "Your image: second cat.png");
+    await page.waitForTimeout(400); // past the engine's clear delay
+    // The removed upload's cell was not carried onto the upload now in its place (nor anywhere): nothing was
+    // painted without a new hover, and every overlay is cleared.
+    assert.deepEqual(await page.evaluate(() => (window as unknown as {afterRemove: string[]}).afterRemove), []);
+    const cleared = await overlayPixels(page);
+    assert.equal(cleared.length, 13);
+    assert.ok(cleared.every((p) => p.rgba.every((v) => v === 0)), "every overlay is cleared");
+    assert.doesNotMatch((await page.textContent(".explorer-readout")) ?? "", /^Query/);
+    // The set goes on without it: a bundled image's cell reads 1 with itself (cosine) and is its brightest.
+    await paintAfter(page, () => hoverCell(page, frameOf(3), 5, 5));
+    const value = Number(await page.getAttribute(".explorer-readout", "data-value"));
+    assert.ok(Math.abs(value - 1) < 0.01, `cosine of a cell with itself: ${value}`);
+    assert.ok(isBrightest(veilBrightness((await overlayPixels(page))[3]), cellIndex({col: 5, row: 5}, {width: 17, height: 17})));
+    // And the upload that moved into frame 12 is painted from its own cells: the same photo as my cat.png.
+    await paintAfter(page, () => hoverCell(page, frameOf(12), cell.col, cell.row));
+    assert.match((await page.textContent(".explorer-readout")) ?? "", /^Query: second cat\.png, cell \(8, 6\)/);
+    const pixels = await overlayPixels(page);
+    assert.ok(isBrightest(veilBrightness(pixels[12]), k));
+    const a = veilBrightness(pixels[12]), b = veilBrightness(pixels[11]);
+    assert.ok(Math.max(...a.map((v, j) => Math.abs(v - b[j]))) <= 3, "the two uploads of the same photo agree");
+    assert.deepEqual(site.errors.slice(errorsBefore), []);
+    await page.setViewportSize({width: 1200, height: 900});
+  });
+
   test("bad files get a message each in the panel; odd but valid images join; the page keeps working", async () => {
     const before = await frames(page);
     const errorsBefore = site.errors.length;

@@ -42,6 +42,14 @@ test("remapRefs moves cells to another layer by their centres and drops duplicat
   assert.deepEqual(remapRefs([{image: 1, col: 0, row: 0}], [...coarse, ...coarse], coarse), []);
 });
 
+test("remapRefs follows images to their new places and drops those taken out (an upload removed)", () => {
+  const grids = [{width: 17, height: 17}, {width: 17, height: 17}, {width: 17, height: 17}];
+  // Image 1 was removed: image 2 is now image 1, and image 1's cells have nowhere to go.
+  const imageIn = (i: number) => [0, -1, 1][i];
+  assert.deepEqual(remapRefs([{image: 2, col: 3, row: 4}], grids, grids.slice(1), imageIn), [{image: 1, col: 3, row: 4}]);
+  assert.deepEqual(remapRefs([{image: 1, col: 3, row: 4}], grids, grids.slice(1), imageIn), []);
+});
+
 test("moveCell follows the arrow keys and stops at the edges", () => {
   const grid = {width: 3, height: 2};
   assert.deepEqual(moveCell({col: 1, row: 0}, "ArrowRight", grid), {col: 2, row: 0});

@@ -1,5 +1,8 @@
 // The page's side of workers/similarity.ts. Hover requests are coalesced: at most one is in flight, a newer
 // one replaces any waiting one, and a reply that arrives after the pointer has moved on is dropped unpainted.
+// Every request is answered exactly once: with its values, or with null when it was dropped (superseded
+// while waiting, overtaken while in flight, made for another version of the table, or failed), so a caller
+// waiting for it (the off-screen images' rest request) is never left hanging.
 // The result buffer travels to the worker and back by transfer, so steady hovering allocates no arrays. A
 // request names the version of the table it was made for (LayerSummary.version); when the worker's table
 // is another version by then (uploads added or removed), the worker computes nothing and the reply is dropped.
@@ -23,12 +26,16 @@ export interface SimilarityRequest {
   ranges?: number[];
 }
 
-/** Receives each fresh result; `values` is only valid during the call (its buffer goes back to the worker). */
-export type SimilarityListener = (values: Float32Array, request: SimilarityRequest) => void;
+/**
+ * Receives each request's answer: its values, only valid during the call (the buffer goes back to the
+ * worker), or null when the request was dropped unpainted.
+ */
+export type SimilarityListener = (values: Float32Array | null, request: SimilarityRequest) => void;
 
 export class SimilarityClient {
   private inFlight = false;
-  private waiting: {request: SimilarityRequest; listener: SimilarityListener} | null = null;
+  private waiting: SimilarityRequest | null = null;
+  private waitingListener: SimilarityListener | null = null;
   private spare: Float32Array | null = null;
 
   constructor(private readonly handle: WorkerHandle<SimilarityApi>) {}
@@ -44,9 +51,12 @@ export class SimilarityClient {
     return this.handle.remote.setAdded(key, transfer(images, buffers)) as Promise<LayerSummary>;
   }
 
-  /** Asks for the similarity overlay of `request`; `listener` runs when it is computed and still current. */
+  /** Asks for the similarity overlay of `request`; `listener` runs once: with the values if it is computed and still current, else with null. */
   request(request: SimilarityRequest, listener: SimilarityListener): void {
-    this.waiting = {request, listener};
+    const superseded = this.waiting, tell = this.waitingListener;
+    this.waiting = request;
+    this.waitingListener = listener;
+    if (superseded) tell!(null, superseded);
     if (!this.inFlight) void this.next();
   }
 
@@ -62,20 +72,24 @@ export class SimilarityClient {
   }
 
   private async next(): Promise<void> {
-    const job = this.waiting;
-    if (!job) return;
-    this.waiting = null;
+    const request = this.waiting, listener = this.waitingListener;
+    if (!request || !listener) return;
+    this.waiting = this.waitingListener = null;
     this.inFlight = true;
     const out = this.spare ?? new Float32Array(0);
     this.spare = null;
+    let values: Float32Array | null = null;
     try {
-      const {key, version, queries, kind, ranges} = job.request;
+      const {key, version, queries, kind, ranges} = request;
       const reply = await this.handle.remote.compute(key, version, queries, kind, transfer(out, [out.buffer]), ranges);
-      // Paint only if the pointer has not moved on meanwhile, and the values are of the request's table.
-      if (!this.waiting && reply.version === version) job.listener(reply.values, job.request);
       this.spare = reply.values;
+      // Paint only if the pointer has not moved on meanwhile, and the values are of the request's table.
+      if (!this.waiting && reply.version === version) values = reply.values;
     } catch (error) {
       console.error(error);
+    }
+    try {
+      listener(values, request);
     } finally {
       this.inFlight = false;
       if (this.waiting) void this.next();

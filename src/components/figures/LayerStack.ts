@@ -143,8 +143,8 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
     return true;
   }
 
-  function onValues(panel: Panel, values: Float32Array, request: SimilarityRequest): void {
-    if (request !== panel.request || !engine.isCurrent(request.seq!)) return;
+  function onValues(panel: Panel, values: Float32Array | null, request: SimilarityRequest): void {
+    if (!values || request !== panel.request || !engine.isCurrent(request.seq!)) return;
     const {cellStart, maxNorm} = panel.layer.summary;
     // The range is taken before the copy: over the set, or this image's own cells.
     scaleDomains(values, cellStart, look.scale, fixedDomain(look.kind, maxNorm), panel.domains);

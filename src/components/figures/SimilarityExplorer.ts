@@ -50,7 +50,7 @@ export interface SimilarityExplorerOptions {
 }
 
 /** Where each engine's cell references were made, so a new layer can move them (see remapRefs). */
-const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]}>();
+const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]; pictures: readonly string[]}>();
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): HTMLElement {
@@ -66,6 +66,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const pictureOf = (i: number) => (i < bundled ? i % images.length : i - bundled + images.length);
   const cellKey = (ref: CellRef) => `${pictureOf(ref.image)}:${ref.col}:${ref.row}`;
   const query = engine.query;
+  /** What each image is, across tables: the set's i-th image (copies count apart), or an upload by its id. */
+  const pictures = grids.map((_, i) => (i < bundled ? `set:${i}` : `upload:${(extra[i - bundled] as {upload?: {id: string}}).upload?.id ?? extra[i - bundled].id}`));
 
   let look: Look = followLook(controls, invalidation, onLook);
   let lastRequest: SimilarityRequest | null = null;
@@ -152,8 +154,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     return true;
   }
 
-  function onValues(result: Float32Array, request: SimilarityRequest): void {
-    if (request !== lastRequest || !engine.isCurrent(request.seq!)) return; // the query was cleared or changed meanwhile
+  function onValues(result: Float32Array | null, request: SimilarityRequest): void {
+    if (!result || request !== lastRequest || !engine.isCurrent(request.seq!)) return; // the query was cleared or changed meanwhile
     if (result.length !== values.length) return; // the layer changed under this figure (uploads added); a new one is coming
     values.set(result);
     painted = request;
@@ -169,20 +171,14 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     paint: (i) => frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words),
     fetch(ranges, done) {
       const base = painted;
-      if (!base) return done(null);
-      let answered = false;
-      const answer = (result: Float32Array | null) => {
-        if (answered) return;
-        answered = true;
-        clearTimeout(timeout);
+      // Only for the query on show: a newer one on its way must not be superseded by this (it would never be painted).
+      if (!base || base !== lastRequest) return done(null);
+      client.request({...base, ranges, start: performance.now()}, (result) => {
         if (!result || painted !== base || result.length !== values.length) return done(null); // a newer query came first
         for (let r = 0; r < ranges.length; r += 2) values.set(result.subarray(ranges[r], ranges[r + 1]), ranges[r]);
         scaleDomains(values, cellStart, look.scale, fixedDomain(base.kind, summary.maxNorm), domains);
         done(result);
-      };
-      // The client drops a reply when the pointer has moved on, and then never calls back.
-      const timeout = setTimeout(() => answer(null), 5000);
-      client.request({...base, ranges, start: performance.now()}, (result) => answer(result));
+      });
     },
     onPending: (n) => (root.dataset.pending = String(n))
   });
@@ -306,7 +302,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   showBar();
   showReadout();
   const unsubscribe = engine.subscribe(onQuery);
-  engine.setTable(summary.version, adopter(engine, dataset, grids));
+  engine.setTable(summary.version, adopter(engine, dataset, grids, pictures));
   void invalidation.then(() => {
     unsubscribe();
     for (const stop of detach) stop();
@@ -317,13 +313,14 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
 }
 
 /**
- * How the engine's query and pins move to `grids`: dropped when the dataset changed, moved by cell centres
- * when only the layer changed, and kept if valid when they come from the URL.
+ * How the engine's query and pins move to `grids`: dropped when the dataset changed; when only the layer or
+ * the uploads changed, each follows its picture (an upload removed before it shifts the later ones; a
+ * removed upload's cells are dropped) and moves by cell centres; kept if valid when they come from the URL.
  */
-function adopter(engine: QueryEngine, dataset: string, grids: readonly Size[]): (ref: CellRef) => CellRef | null {
+function adopter(engine: QueryEngine, dataset: string, grids: readonly Size[], pictures: readonly string[]): (ref: CellRef) => CellRef | null {
   const before = madeIn.get(engine);
-  madeIn.set(engine, {dataset, grids});
+  madeIn.set(engine, {dataset, grids, pictures});
   if (before && before.dataset !== dataset) return () => null;
-  if (before) return (ref) => remapRefs([ref], before.grids, grids)[0] ?? null;
+  if (before) return (ref) => remapRefs([ref], before.grids, grids, (i) => pictures.indexOf(before.pictures[i]))[0] ?? null;
   return (ref) => (isValidRef(ref, grids) ? ref : null);
 }

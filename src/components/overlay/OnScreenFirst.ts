@@ -1,5 +1,5 @@
 // Which images of a figure to compute and paint first. With many images, a hover computes and paints the
-// images on screen (or within half a screen of it) first: the worker's time grows with the cells it covers,
+// images on screen (or within a tenth of a screen of it) first: the worker's time grows with the cells it covers,
 // and a canvas changed off screen still costs the browser time in the next frame, delaying the next hover.
 // The other images are marked stale; once the query rests (or as they come into view) their values are
 // computed and they are painted.
@@ -40,7 +40,7 @@ export class OnScreenFirst {
     this.visible = new Uint8Array(this.count).fill(1); // until the observer has reported
     this.fresh = new Uint8Array(this.count);
     this.stale = new Uint8Array(this.count);
-    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), {rootMargin: "50% 0px"});
+    this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), {rootMargin: "10% 0px"});
     options.elements.forEach((element, i) => {
       (element as HTMLElement).dataset.screenIndex = String(i);
       this.observer.observe(element);
@@ -88,16 +88,24 @@ export class OnScreenFirst {
     const missing: number[] = [];
     for (let i = 0; i < this.count; ++i) if (this.stale[i] && !this.fresh[i]) missing.push(cellStart[i], cellStart[i + 1]);
     if (!missing.length) return Promise.resolve(this.paintStale());
-    return (this.rest ??= new Promise<void>((resolve) => {
-      const done = () => ((this.rest = null), resolve());
+    if (this.rest) return this.rest;
+    // fetch may answer at once (a newer query is on its way): then nothing is left waiting here, or every
+    // later rest would find this one still "in progress" and never ask again.
+    let answered = false;
+    let rest: Promise<void> | null = null;
+    rest = new Promise<void>((resolve) => {
       this.options.fetch(missing, (values) => {
         if (values) {
           this.forRanges(missing, (i) => (this.fresh[i] = 1));
           this.paintStale();
         }
-        done();
+        answered = true;
+        if (rest && this.rest === rest) this.rest = null;
+        resolve();
       });
-    }));
+    });
+    if (!answered) this.rest = rest;
+    return rest;
   }
 
   /** No query: nothing is stale any more (the figure clears its canvases). */

@@ -137,9 +137,14 @@ export class QueryEngine {
     const options = {signal: controller.signal};
     let last: Cell | null = null;
     let cursor: Cell | null = null;
+    // What is new is judged against the engine's own pointer, not a copy kept here: that copy went stale
+    // when the pointer left without a pointerleave (the page scrolled under it) or the table changed
+    // (setTable forgets the pointer), and a move back onto that cell was then never reported.
     const report = (cell: Cell | null, timeStamp: number) => {
-      if (cell === last || (cell && last && cell.col === last.col && cell.row === last.row)) return;
       last = cell;
+      const owner = this.pointerOwner === element;
+      const at = this.query.pointer;
+      if (cell ? owner && at !== null && at.col === cell.col && at.row === cell.row : !owner) return;
       this.point(element, cell && place.ref(cell), timeStamp);
     };
     // Children ignore the pointer (CSS), so offsetX/Y are always relative to the element.

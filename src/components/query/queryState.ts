@@ -58,14 +58,16 @@ export function isValidRef(ref: CellRef, grids: readonly Size[]): boolean {
 /**
  * References carried over to another layer of the same images: each moves to the cell of the new grid
  * that contains its centre (mapCell). References to images the new grids lack are dropped; duplicates
- * (several small cells falling into one large cell) are kept once.
+ * (several small cells falling into one large cell) are kept once. `imageIn` says where image i of `from`
+ * is in `to` (-1: not there), when images were taken out or moved (uploads removed).
  */
-export function remapRefs(refs: readonly CellRef[], from: readonly Size[], to: readonly Size[]): CellRef[] {
+export function remapRefs(refs: readonly CellRef[], from: readonly Size[], to: readonly Size[], imageIn: (image: number) => number = (i) => i): CellRef[] {
   const out: CellRef[] = [];
   for (const ref of refs) {
-    if (!isValidRef(ref, from) || !to[ref.image]) continue;
-    const cell = mapCell(ref, from[ref.image], to[ref.image]);
-    const moved = {image: ref.image, ...cell};
+    const image = isValidRef(ref, from) ? imageIn(ref.image) : -1;
+    if (!to[image]) continue;
+    const cell = mapCell(ref, from[ref.image], to[image]);
+    const moved = {image, ...cell};
     if (!out.some((r) => sameRef(r, moved))) out.push(moved);
   }
   return out;
