@@ -11,7 +11,6 @@ import {createRequire} from "node:module";
 import {join} from "node:path";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {embedInput, modelInput, type LayerCells} from "../src/core/embedImage.js";
-import {createTapSession} from "../src/core/layerTap.js";
 import {imageId} from "../src/core/datasetConfig.js";
 import {imageTable, type ImageRecord} from "../src/core/imageTable.js";
 import {layerTable} from "../src/core/layerTable.js";
@@ -74,8 +73,8 @@ export async function imagesArrow(name: string, options: SnapshotOptions = {}): 
 
 type Model = Awaited<ReturnType<typeof loadModel>>;
 
-// onnxruntime is loaded only by the loader that runs the model (a layer file read from the cache needs only
-// its version, for the key).
+// onnxruntime and the tap session (with the ONNX protobuf code) are loaded only by the loader that runs the
+// model: a layer file read from the cache needs only onnxruntime's version, for the key.
 const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.json") as {version: string}).version;
 
 /**
@@ -83,7 +82,7 @@ const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.js
  * each image's layers to `each` as soon as they are computed.
  */
 export async function embedImages(model: Model, inputs: readonly Rgb8[], layers: readonly LayerSpec[], each: (i: number, cells: Record<string, LayerCells>) => Promise<void> | void): Promise<void> {
-  const ort = await import("onnxruntime-node");
+  const [ort, {createTapSession}] = await Promise.all([import("onnxruntime-node"), import("../src/core/tapSession.js")]);
   const session = await createTapSession(ort, model.bytes, layers.map((l) => l.output), {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
   try {
     for (let i = 0; i < inputs.length; ++i) await each(i, await embedInput(session, inputs[i], model.spec, layers));
