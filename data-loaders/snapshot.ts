@@ -33,11 +33,21 @@ export interface PreparedImage {
   input: Rgb8;
 }
 
-/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). */
+/** How many images are decoded at once: sharp decodes on libuv's threads while the next image is resized. */
+const DECODE_CONCURRENCY = 4;
+
+/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). A
+ * few at a time; when some fail, the first in config order is reported. */
 export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDir = ACTIVATION_CACHE_DIR}: SnapshotOptions = {}): Promise<PreparedImage[]> {
   const policy = dataset.config.sizePolicy ?? model.sizePolicy;
-  const out: PreparedImage[] = [];
-  for (const image of dataset.config.images) {
+  const images = dataset.config.images;
+  const out: Array<PromiseSettledResult<PreparedImage>> = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < images.length; i = next++) out[i] = await prepareImage(i).then((value) => ({status: "fulfilled", value}), (reason: unknown) => ({status: "rejected", reason}));
+  };
+  const prepareImage = async (i: number): Promise<PreparedImage> => {
+    const image = images[i];
     const path = join(dataset.dir, image.file);
     const make = async () => {
       const pixels = await decodeImage(path);
@@ -46,12 +56,16 @@ export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDi
     const source = cacheDir ? await readFile(path).catch(() => null) : null;
     // A file that cannot be read is decodeImage's to report.
     const {originalWidth, originalHeight, ...input} = source ? await cachedInput(cacheDir!, source, JSON.stringify(policy), make) : await make();
-    out.push({
+    return {
       input,
       record: {id: imageId(image.file), file: image.file, width: input.width, height: input.height, originalWidth, originalHeight, credit: image.credit, licence: image.licence}
-    });
-  }
-  return out;
+    };
+  };
+  await Promise.all(Array.from({length: Math.min(DECODE_CONCURRENCY, images.length)}, worker));
+  return out.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }
 
 /** Loads a dataset and its model, checking that the model offers every layer the dataset asks for. */
