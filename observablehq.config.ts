@@ -11,6 +11,7 @@
 import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {invalidateChangedDatasets} from "./data-loaders/datasetCache.js";
+import {TS_INTERPRETER} from "./data-loaders/interpreter.js";
 import {parseDatasetConfig, type DatasetConfig} from "./src/core/datasetConfig.js";
 
 const datasetsDir = join(import.meta.dirname, "datasets");
@@ -90,5 +91,7 @@ export default {
   head: `<link rel="icon" href="data:,">`,
   footer: "Similarity Overlays. Images: see each image's credit.",
   search: false,
-  sidebar: true
+  sidebar: true,
+  // TypeScript loaders run in one Node process each, not two (data-loaders/interpreter.ts).
+  interpreters: {".ts": [...TS_INTERPRETER]}
 };

@@ -104,9 +104,12 @@ export async function readCells(dir: string, key: string, layer: string): Promis
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = view.getUint32(0, true), height = view.getUint32(4, true), channels = view.getUint32(8, true);
   if (bytes.length !== 12 + width * height * channels * 4) throw new Error(`cache entry ${path} has ${bytes.length} bytes, not ${12 + width * height * channels * 4}: delete .cache/activations and build again`);
-  // A copy: aligned, and independent of Node's buffer pool.
-  const values = new Float32Array(width * height * channels);
-  new Uint8Array(values.buffer).set(bytes.subarray(12));
+  // A view when the file has a buffer of its own (readFile's, for any entry of more than a few values) and
+  // the values are aligned in it; otherwise a copy, aligned and independent of Node's buffer pool.
+  const n = width * height * channels;
+  const own = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length;
+  const values = own ? new Float32Array(bytes.buffer, 12, n) : new Float32Array(n);
+  if (!own) new Uint8Array(values.buffer).set(bytes.subarray(12));
   return {values, grid: {width, height}, channels};
 }
 

@@ -11,7 +11,6 @@ import {createRequire} from "node:module";
 import {join} from "node:path";
 import {tableToCompressedIPC} from "../src/core/arrowLz4.js";
 import {embedInput, modelInput, type LayerCells} from "../src/core/embedImage.js";
-import {createTapSession} from "../src/core/layerTap.js";
 import {imageId} from "../src/core/datasetConfig.js";
 import {imageTable, type ImageRecord} from "../src/core/imageTable.js";
 import {layerTable} from "../src/core/layerTable.js";
@@ -34,11 +33,21 @@ export interface PreparedImage {
   input: Rgb8;
 }
 
-/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). */
+/** How many images are decoded at once: sharp decodes on libuv's threads while the next image is resized. */
+const DECODE_CONCURRENCY = 4;
+
+/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). A
+ * few at a time; when some fail, the first in config order is reported. */
 export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDir = ACTIVATION_CACHE_DIR}: SnapshotOptions = {}): Promise<PreparedImage[]> {
   const policy = dataset.config.sizePolicy ?? model.sizePolicy;
-  const out: PreparedImage[] = [];
-  for (const image of dataset.config.images) {
+  const images = dataset.config.images;
+  const out: Array<PromiseSettledResult<PreparedImage>> = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < images.length; i = next++) out[i] = await prepareImage(i).then((value) => ({status: "fulfilled", value}), (reason: unknown) => ({status: "rejected", reason}));
+  };
+  const prepareImage = async (i: number): Promise<PreparedImage> => {
+    const image = images[i];
     const path = join(dataset.dir, image.file);
     const make = async () => {
       const pixels = await decodeImage(path);
@@ -47,12 +56,16 @@ export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDi
     const source = cacheDir ? await readFile(path).catch(() => null) : null;
     // A file that cannot be read is decodeImage's to report.
     const {originalWidth, originalHeight, ...input} = source ? await cachedInput(cacheDir!, source, JSON.stringify(policy), make) : await make();
-    out.push({
+    return {
       input,
       record: {id: imageId(image.file), file: image.file, width: input.width, height: input.height, originalWidth, originalHeight, credit: image.credit, licence: image.licence}
-    });
-  }
-  return out;
+    };
+  };
+  await Promise.all(Array.from({length: Math.min(DECODE_CONCURRENCY, images.length)}, worker));
+  return out.map((r) => {
+    if (r.status === "rejected") throw r.reason;
+    return r.value;
+  });
 }
 
 /** Loads a dataset and its model, checking that the model offers every layer the dataset asks for. */
@@ -74,8 +87,8 @@ export async function imagesArrow(name: string, options: SnapshotOptions = {}): 
 
 type Model = Awaited<ReturnType<typeof loadModel>>;
 
-// onnxruntime is loaded only by the loader that runs the model (a layer file read from the cache needs only
-// its version, for the key).
+// onnxruntime and the tap session (with the ONNX protobuf code) are loaded only by the loader that runs the
+// model: a layer file read from the cache needs only onnxruntime's version, for the key.
 const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.json") as {version: string}).version;
 
 /**
@@ -83,7 +96,7 @@ const ORT_VERSION = (createRequire(import.meta.url)("onnxruntime-node/package.js
  * each image's layers to `each` as soon as they are computed.
  */
 export async function embedImages(model: Model, inputs: readonly Rgb8[], layers: readonly LayerSpec[], each: (i: number, cells: Record<string, LayerCells>) => Promise<void> | void): Promise<void> {
-  const ort = await import("onnxruntime-node");
+  const [ort, {createTapSession}] = await Promise.all([import("onnxruntime-node"), import("../src/core/tapSession.js")]);
   const session = await createTapSession(ort, model.bytes, layers.map((l) => l.output), {intraOpNumThreads: 2}, `${model.spec.id}.onnx`);
   try {
     for (let i = 0; i < inputs.length; ++i) await each(i, await embedInput(session, inputs[i], model.spec, layers));

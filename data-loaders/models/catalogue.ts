@@ -1,13 +1,16 @@
 // The models the app offers: the two Keras models inside nsfwjs, converted to ONNX (cached), each with its
 // ModelSpec. Layer channels and the fine-tuned flag come from the conversion (stored in the ONNX file's
 // metadata); stride, receptive field and offset are computed from the ONNX graph.
+//
+// A layer loader whose activations are cached needs the ModelSpec, not the graph: the spec is stored beside
+// the model as <id>-<hash>.spec.json (keyed also by the code that computes it), so such a loader neither
+// parses the 11 MB ONNX file nor loads the converter and protobuf modules (imported here only when needed).
 import {basename, join} from "node:path";
 import type {LayerSpec, ModelSpec} from "../../src/core/modelSpec.js";
-import {receptiveFields} from "../../src/core/receptiveField.js";
-import {CACHE_DIR, cached, converterHash, pruneStale} from "./cache.js";
-import {convertKerasModel, INPUT_NAME, type ConvertedLayer} from "./convert.js";
-import {nsfwjsVersion, readNsfwjsModel} from "./nsfwjsFiles.js";
-import {decodeModel, encodeModel, onnx, type ModelProto} from "./onnxBuilder.js";
+import {CACHE_DIR, cached, converterHash, filesHash, pruneStale, ROOT} from "./cache.js";
+import type {ConvertedLayer} from "./convert.js";
+import {nsfwjsVersion} from "./nsfwjsFiles.js";
+import type {ModelProto} from "./onnxBuilder.js";
 
 export type ModelId = "inception_v3" | "mobilenet_v2";
 
@@ -56,7 +59,8 @@ export const CATALOGUE: Readonly<Record<ModelId, CatalogueEntry>> = {
 /** ONNX metadata key holding the converted layers' channels and fine-tuned flags (JSON ConvertedLayer[]). */
 export const LAYERS_METADATA_KEY = "similarity-overlays.layers";
 
-function convert(id: ModelId): Uint8Array {
+async function convert(id: ModelId): Promise<Uint8Array> {
+  const [{convertKerasModel}, {readNsfwjsModel}, {encodeModel, onnx}] = await Promise.all([import("./convert.js"), import("./nsfwjsFiles.js"), import("./onnxBuilder.js")]);
   const {model, weightData} = readNsfwjsModel(id);
   const outputs = CATALOGUE[id].layers.map((l) => l.name);
   const conversion = convertKerasModel(model, weightData, {outputs, name: id});
@@ -96,7 +100,8 @@ function convertedLayers(model: ModelProto): Map<string, ConvertedLayer> {
 }
 
 /** The ModelSpec of a converted model (parsed ONNX graph). */
-export function modelSpec(id: ModelId, model: ModelProto): ModelSpec {
+export async function modelSpec(id: ModelId, model: ModelProto): Promise<ModelSpec> {
+  const [{receptiveFields}, {INPUT_NAME}] = await Promise.all([import("../../src/core/receptiveField.js"), import("./convert.js")]);
   const entry = CATALOGUE[id];
   const version = nsfwjsVersion();
   const fields = receptiveFields(model);
@@ -132,5 +137,29 @@ export function modelSpec(id: ModelId, model: ModelProto): ModelSpec {
 export async function loadModel(id: string): Promise<{bytes: Uint8Array; spec: ModelSpec; key: string}> {
   if (!isModelId(id)) throw new Error(`unknown model ${id} (available: ${MODEL_IDS.join(", ")})`);
   const {bytes, path} = await modelFile(id);
-  return {bytes, spec: modelSpec(id, decodeModel(bytes)), key: basename(path, ".onnx")};
+  return {bytes, spec: await cachedSpec(id, path, bytes), key: basename(path, ".onnx")};
+}
+
+/** The code between a converted model's bytes and its ModelSpec (part of the spec file's key). */
+const SPEC_CODE = ["receptiveField.ts", "fieldAlgebra.ts", "onnxGraph.ts", "onnxNodes.ts", "tensorLayout.ts", "modelSpec.ts"].map((f) => join(ROOT, "src", "core", f));
+
+const specs = new Map<string, Promise<ModelSpec>>();
+
+/** The ModelSpec of the model at `path`: computed once, then read from <path without .onnx>-<code hash>.spec.json. */
+function cachedSpec(id: ModelId, path: string, bytes: Uint8Array): Promise<ModelSpec> {
+  let spec = specs.get(path);
+  if (!spec) {
+    spec = filesHash(SPEC_CODE, "model-spec 1").then(async (code) => {
+      const file = `${path.slice(0, -".onnx".length)}-${code}.spec.json`;
+      const make = async () => {
+        const {decodeModel} = await import("./onnxBuilder.js");
+        return new TextEncoder().encode(JSON.stringify(await modelSpec(id, decodeModel(bytes))));
+      };
+      const {bytes: json} = await cached(file, make);
+      return JSON.parse(new TextDecoder().decode(json)) as ModelSpec;
+    });
+    specs.set(path, spec);
+    spec.catch(() => specs.delete(path));
+  }
+  return spec;
 }

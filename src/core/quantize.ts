@@ -22,12 +22,17 @@ export function quantizeCells(values: Float32Array, channels: number): Quantized
   const norms = new Float32Array(cells);
   let largest = 0;
   for (let i = 0; i < cells; ++i) {
-    let s = 0, max = 0;
+    let s = 0, max = 0, negative = false;
+    // No throw inside the loop: it keeps the loop fast (the offending value is found again for the message).
     for (let c = i * channels, end = c + channels; c < end; ++c) {
       const v = values[c];
-      if (!(v >= 0)) throw new RangeError(`cell ${i} has value ${v}: 8-bit codes need non-negative activations (after a ReLU)`);
+      negative ||= !(v >= 0);
       s += v * v;
       if (v > max) max = v;
+    }
+    if (negative) {
+      const v = values.subarray(i * channels, (i + 1) * channels).find((x) => !(x >= 0));
+      throw new RangeError(`cell ${i} has value ${v}: 8-bit codes need non-negative activations (after a ReLU)`);
     }
     const n = Math.sqrt(s);
     norms[i] = n;

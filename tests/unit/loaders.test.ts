@@ -36,6 +36,8 @@ function run(entry: "images" | "layer", args: string[]) {
 makeDataset("good", config("good", ["cat.jpg", "cat2.jpg"]), {"cat.jpg": "copy", "cat2.jpg": "copy"});
 makeDataset("missing", config("missing", ["cat.jpg", "gone.jpg"]), {"cat.jpg": "copy"});
 makeDataset("broken", config("broken", ["cat.jpg", "broken.jpg"]), {"cat.jpg": "copy", "broken.jpg": "this is not a JPEG"});
+// Images are decoded a few at a time; of several bad ones, the first listed is the one reported.
+makeDataset("broken2", config("broken2", ["cat.jpg", "bad-first.jpg", "cat2.jpg", "bad-second.png"]), {"cat.jpg": "copy", "bad-first.jpg": "not a JPEG", "cat2.jpg": "copy", "bad-second.png": "not a PNG"});
 makeDataset("badjson", "{\"name\": \"badjson\",");
 makeDataset("nomodel", config("nomodel", ["cat.jpg"], {model: "resnet9000"}), {"cat.jpg": "copy"});
 makeDataset("nolayer", config("nolayer", ["cat.jpg"], {layers: ["mixed99"]}), {"cat.jpg": "copy"});
@@ -64,6 +66,7 @@ for (const [what, entry, args, message] of [
   ["a missing image", "layer", ["--dataset=missing", "--layer=mixed4"], /image gone\.jpg is listed but .*missing\/gone\.jpg does not exist/],
   ["an undecodable image", "images", ["--dataset=broken"], /could not decode image .*broken\/broken\.jpg/],
   ["an undecodable image (layer)", "layer", ["--dataset=broken", "--layer=mixed4"], /could not decode image .*broken\/broken\.jpg/],
+  ["two undecodable images", "layer", ["--dataset=broken2", "--layer=mixed4"], /^error: could not decode image [^\n]*broken2\/bad-first\.jpg[^\n]*\n$/],
   ["a layer the dataset does not list", "layer", ["--dataset=good", "--layer=mixed2"], /invalid layer: mixed2 \(dataset good lists mixed4\)/],
   ["a layer the model does not offer", "layer", ["--dataset=nolayer", "--layer=mixed99"], /invalid layer: mixed99 \(model inception_v3 offers mixed0/],
   ["a config that is not JSON", "images", ["--dataset=badjson"], /badjson\/dataset\.json: not valid JSON/],

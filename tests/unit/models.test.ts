@@ -6,7 +6,8 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
 import * as ort from "onnxruntime-node";
-import {CATALOGUE, loadModel, MODEL_IDS, modelFile, type ModelId} from "../../data-loaders/models/catalogue.js";
+import {CATALOGUE, loadModel, MODEL_IDS, modelFile, modelSpec, type ModelId} from "../../data-loaders/models/catalogue.js";
+import {decodeModel} from "../../data-loaders/models/onnxBuilder.js";
 import {findLayer, type LayerSpec} from "../../src/core/modelSpec.js";
 
 const EXPECTED: Record<ModelId, Record<string, [number, number, number]>> = {
@@ -131,3 +132,13 @@ test("receptive field and offset agree with which cells a one-pixel change reach
     }
   }
 });
+
+for (const id of MODEL_IDS) {
+  test(`${id}: the ModelSpec stored beside the model is the one computed from its graph`, async () => {
+    const {bytes, spec} = await loadModel(id);
+    const {path} = await modelFile(id);
+    const stored = (await readdir(join(path, ".."))).filter((n) => n.startsWith(`${path.split("/").pop()!.slice(0, -".onnx".length)}-`) && n.endsWith(".spec.json"));
+    assert.equal(stored.length, 1, `one spec file beside ${path}: ${stored.join(", ")}`);
+    assert.deepEqual(spec, await modelSpec(id, decodeModel(bytes)));
+  });
+}
