@@ -70,7 +70,7 @@ export function jacobiEigen(a: Float64Array, n: number): Eigenpairs {
 
 /** Options of leadingEigenpairs. */
 export interface LanczosOptions {
-  /** Stop when every wanted Ritz pair has residual ‖A·y − θ·y‖ ≤ tolerance · θ₁. Default 1e-7. */
+  /** Stop when every wanted Ritz pair has residual ‖A·y − θ·y‖ ≤ tolerance · θ₁. Default 1e-4. */
   tolerance?: number;
   /** At most this many Lanczos vectors (capped at the dimension). Default 160. */
   maxSteps?: number;
@@ -85,7 +85,7 @@ export function leadingEigenpairs(
   apply: (v: Float64Array, out: Float64Array) => void,
   dim: number,
   count: number,
-  {tolerance = 1e-7, maxSteps = 160}: LanczosOptions = {}
+  {tolerance = 1e-4, maxSteps = 160}: LanczosOptions = {}
 ): Eigenpairs {
   if (!(count >= 1 && count <= dim)) throw new RangeError(`cannot take ${count} eigenpairs of a ${dim}-dimensional operator`);
   const cap = Math.min(dim, Math.max(maxSteps, 2 * count + 8));

@@ -67,13 +67,16 @@ export interface NmfResult {
   converged: boolean;
 }
 
+/** Column (or row) numbers of nonzeros: 16-bit when both sides fit (fewer bytes per pass), else 32-bit. */
+type Index = Uint16Array | Int32Array;
+
 /** A cells × channels matrix in both compressed sparse row and column form (its zeros are skipped). */
 interface Sparse {
   rowStart: Int32Array;
-  rowCol: Int32Array;
+  rowCol: Index;
   rowValue: Float32Array;
   colStart: Int32Array;
-  colRow: Int32Array;
+  colRow: Index;
   colValue: Float32Array;
   /** ‖X‖²_F */
   squaredNorm: number;
@@ -83,8 +86,9 @@ interface Sparse {
 function toSparse(X: Float32Array, n: number, m: number): Sparse {
   let nonzero = 0;
   for (let i = 0; i < X.length; ++i) if (X[i] !== 0) ++nonzero;
-  const rowStart = new Int32Array(n + 1), rowCol = new Int32Array(nonzero), rowValue = new Float32Array(nonzero);
-  const colStart = new Int32Array(m + 1), colRow = new Int32Array(nonzero), colValue = new Float32Array(nonzero);
+  const index = (length: number) => (Math.max(n, m) <= 65536 ? new Uint16Array(length) : new Int32Array(length));
+  const rowStart = new Int32Array(n + 1), rowCol = index(nonzero), rowValue = new Float32Array(nonzero);
+  const colStart = new Int32Array(m + 1), colRow = index(nonzero), colValue = new Float32Array(nonzero);
   let p = 0, squaredNorm = 0, sum = 0;
   for (let i = 0; i < n; ++i) {
     for (let c = 0, o = i * m; c < m; ++c) {
@@ -119,7 +123,7 @@ function toSparse(X: Float32Array, n: number, m: number): Sparse {
  * out[i * K + t] = Σ_c M[i, c] · B[c * K + t] for every row i of the sparse M (rows × ·) and t < K.
  * With X's row form and B = H this is X·Hᵀ; with its column form (Xᵀ by rows) and B = W it is (Wᵀ·X)ᵀ.
  */
-function timesFactors(start: Int32Array, index: Int32Array, value: Float32Array, B: Float64Array, K: number, rows: number, out: Float64Array): void {
+function timesFactors(start: Int32Array, index: Index, value: Float32Array, B: Float64Array, K: number, rows: number, out: Float64Array): void {
   for (let i = 0; i < rows; ++i) {
     const s = start[i], e = start[i + 1];
     for (let g = 0; g < K; g += 4) {
@@ -141,7 +145,7 @@ function timesFactors(start: Int32Array, index: Int32Array, value: Float32Array,
 }
 
 /** out[i] = Σ_c M[i, c] · x[c]: one sparse matrix–vector product (for the initialisation's eigen solver). */
-function timesVector(start: Int32Array, index: Int32Array, value: Float32Array, x: Float64Array, rows: number, out: Float64Array): void {
+function timesVector(start: Int32Array, index: Index, value: Float32Array, x: Float64Array, rows: number, out: Float64Array): void {
   for (let i = 0; i < rows; ++i) {
     let a0 = 0, a1 = 0;
     const e = start[i + 1];
