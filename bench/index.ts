@@ -1,13 +1,24 @@
 // npm run bench [-- DATASET]: speed and size measurements, each against a baseline measured in the same
-// process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory).
+// process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory), `npm run bench --
+// nmf` only the matrix-factor table.
 import {benchEncoding} from "./encoding.js";
 import {benchHover} from "./hover.js";
 import {benchLoader} from "./loader.js";
+import {benchNmf} from "./nmf.js";
 import {printTable} from "./table.js";
 import {benchUploads, benchUploadsMemory} from "./uploads.js";
 
 const onlyUploads = process.argv[2] === "uploads";
-const dataset = onlyUploads ? "animals" : (process.argv[2] ?? "animals");
+const onlyNmf = process.argv[2] === "nmf";
+const dataset = onlyUploads || onlyNmf ? "animals" : (process.argv[2] ?? "animals");
+const nmfTable = async () => {
+  const {title, rows, notes} = await benchNmf(dataset, "mixed4", 4);
+  printTable(title, rows, notes);
+};
+if (onlyNmf) {
+  await nmfTable();
+  process.exit(0);
+}
 if (!onlyUploads) {
   printTable(`Loader throughput, ${dataset}/mixed4 (best of 3), against a bare onnxruntime-node loop`, await benchLoader(dataset, "mixed4"));
   printTable(
@@ -18,6 +29,7 @@ if (!onlyUploads) {
     "Hover → overlay painted at mixed4 in headless Chromium (objects set: 12 images, and ×9 = 108), 180 hovers after 20 untimed, against the bare cosine loop timed in a worker of the same page",
     await benchHover()
   );
+  await nmfTable();
 }
 const uploads = await benchUploads();
 printTable(
