@@ -126,7 +126,7 @@ export function leadingEigenpairs(
     beta[j] = b;
     scale = Math.max(scale, Math.abs(a) + b);
     const closed = b <= 1e-12 * scale || j + 1 === cap;
-    if (closed || (j + 1 >= count && (j + 1) % 6 === 0)) {
+    if (closed || j + 1 >= count) {
       ritz = jacobiEigen(tridiagonal(alpha, beta, steps), steps);
       if (closed) break;
       // Residual of Ritz pair t: β_j · |last entry of its eigenvector of T|.

@@ -272,6 +272,42 @@ function nndsvda(X: Sparse, n: number, m: number, k: number, K: number, W: Float
  * 1…min(cells, channels) (scikit-learn's nndsvda initialisation refuses larger k the same way).
  */
 export function nmf(X: Float32Array, cells: number, channels: number, k: number, options: NmfOptions = {}): NmfResult {
+  const run = iterate(X, cells, channels, k, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Options of nmfAsync(): those of nmf(), and how often it lets other tasks run. */
+export interface NmfAsyncOptions extends NmfOptions {
+  /** Let other tasks run (pause()) once at least this many milliseconds of work have passed. Default 30. */
+  pauseEveryMs?: number;
+  /** How to let other tasks run. Default: a zero-delay timeout. */
+  pause?: () => Promise<void>;
+}
+
+/**
+ * nmf() in slices, giving way to other tasks between iterations, so that a worker can still receive the
+ * message that aborts options.signal (a synchronous run would only see it after finishing). The result is
+ * bit-identical to nmf()'s; an abort rejects with the signal's reason.
+ */
+export async function nmfAsync(X: Float32Array, cells: number, channels: number, k: number, options: NmfAsyncOptions = {}): Promise<NmfResult> {
+  const {pauseEveryMs = 30, pause = () => new Promise<void>((resolve) => setTimeout(resolve, 0))} = options;
+  const run = iterate(X, cells, channels, k, options);
+  let since = performance.now();
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    if (performance.now() - since >= pauseEveryMs) {
+      await pause();
+      since = performance.now();
+    }
+  }
+}
+
+/** The factorisation as a generator that stops after every iteration but the last (shared by both drivers). */
+function* iterate(X: Float32Array, cells: number, channels: number, k: number, options: NmfOptions): Generator<void, NmfResult, void> {
   const {tol = 1e-4, maxIterations = 200, onProgress, signal} = options;
   const n = cells, m = channels;
   if (!(Number.isInteger(n) && Number.isInteger(m) && n > 0 && m > 0) || X.length !== n * m) {
@@ -318,6 +354,7 @@ export function nmf(X: Float32Array, cells: number, channels: number, k: number,
         converged = true;
         break;
       }
+      yield;
     }
   }
   return ordered(W, H, n, m, k, K, {cells, channels, k, relativeError, iterations, converged});

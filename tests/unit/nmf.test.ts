@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {jacobiEigen, leadingEigenpairs} from "../../src/core/eigen.js";
-import {nmf, type NmfResult} from "../../src/core/nmf.js";
+import {nmf, nmfAsync, type NmfResult} from "../../src/core/nmf.js";
 import {decodeCell, dequantizeCells, quantizeCells} from "../../src/core/quantize.js";
 
 /** Seeded uniform numbers in [0, 1) (Park–Miller). */
@@ -216,6 +216,24 @@ test("cancelling stops it at once; maxIterations caps it; the same input gives b
   assert.ok(a.converged);
   assert.ok(Buffer.from(a.W.buffer).equals(Buffer.from(b.W.buffer)) && Buffer.from(a.H.buffer).equals(Buffer.from(b.H.buffer)));
   assert.deepEqual([a.relativeError, a.iterations, [...a.shares]], [b.relativeError, b.iterations, [...b.shares]]);
+});
+
+test("nmfAsync gives way between iterations: an abort sent from another task stops it; otherwise it matches nmf()", async () => {
+  const n = 90, m = 50;
+  const X = noisy(n, m, 6, 13);
+  const controller = new AbortController();
+  const seen: number[] = [];
+  // The abort comes from a timer, as a worker's cancel message would: it can only land while nmfAsync pauses.
+  const aborted = nmfAsync(X, n, m, 4, {signal: controller.signal, pauseEveryMs: 0, onProgress: (i) => (seen.push(i), i === 2 && setTimeout(() => controller.abort(), 0))});
+  await assert.rejects(aborted, {name: "AbortError"});
+  assert.ok(seen.length >= 2 && seen.length <= 4, `ran ${seen.length} iterations after the abort was scheduled at 2`);
+
+  let pauses = 0;
+  const sliced = await nmfAsync(X, n, m, 4, {pauseEveryMs: 0, pause: async () => void ++pauses});
+  const whole = nmf(X, n, m, 4);
+  assert.equal(pauses, whole.iterations - 1);
+  assert.ok(Buffer.from(sliced.W.buffer).equals(Buffer.from(whole.W.buffer)) && Buffer.from(sliced.H.buffer).equals(Buffer.from(whole.H.buffer)));
+  await assert.rejects(nmfAsync(X, n, m, 60), RangeError);
 });
 
 test("dequantizeCells rebuilds norm · step · code for every cell, as decodeCell does for one", () => {
