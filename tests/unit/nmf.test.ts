@@ -61,16 +61,31 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return ab / Math.sqrt(aa * bb);
 }
 
+/**
+ * One half-step of Lee & Seung's multiplicative updates: F ← F ∘ (A·G) / (F·GᵀG), for F (rows × k) and G
+ * (others × k), both row-major, where a(r, o) reads the data matrix A (rows × others).
+ */
+function multiplicativeStep(F: Float64Array, G: Float64Array, rows: number, others: number, k: number, a: (r: number, o: number) => number): void {
+  const GtG = new Float64Array(k * k);
+  for (let s = 0; s < k; ++s) for (let t = 0; t < k; ++t) for (let o = 0; o < others; ++o) GtG[s * k + t] += G[o * k + s] * G[o * k + t];
+  for (let r = 0; r < rows; ++r) for (let t = 0; t < k; ++t) {
+    let num = 0, den = 0;
+    for (let o = 0; o < others; ++o) num += a(r, o) * G[o * k + t];
+    for (let s = 0; s < k; ++s) den += F[r * k + s] * GtG[s * k + t];
+    F[r * k + t] *= num / (den + 1e-300);
+  }
+}
+
 /** Lee & Seung's multiplicative updates in float64, from a seeded positive start, run until they settle. */
 function multiplicativeReference(X: Float32Array, n: number, m: number, k: number): number {
   const rand = random(99);
   const W = Float64Array.from({length: n * k}, () => 0.1 + rand());
-  const H = Float64Array.from({length: k * m}, () => 0.1 + rand());
+  const Ht = Float64Array.from({length: m * k}, () => 0.1 + rand()); // H transposed: channels × k
   const error = () => {
     let d = 0, total = 0;
     for (let i = 0; i < n; ++i) for (let c = 0; c < m; ++c) {
       let s = 0;
-      for (let t = 0; t < k; ++t) s += W[i * k + t] * H[t * m + c];
+      for (let t = 0; t < k; ++t) s += W[i * k + t] * Ht[c * k + t];
       d += (X[i * m + c] - s) ** 2;
       total += X[i * m + c] ** 2;
     }
@@ -78,23 +93,8 @@ function multiplicativeReference(X: Float32Array, n: number, m: number, k: numbe
   };
   let last = Infinity;
   for (let iteration = 0; iteration < 20000; ++iteration) {
-    // H ← H ∘ (WᵀX) / (WᵀW·H), then W ← W ∘ (XHᵀ) / (W·HHᵀ)
-    const WtW = new Float64Array(k * k);
-    for (let a = 0; a < k; ++a) for (let b = 0; b < k; ++b) for (let i = 0; i < n; ++i) WtW[a * k + b] += W[i * k + a] * W[i * k + b];
-    for (let t = 0; t < k; ++t) for (let c = 0; c < m; ++c) {
-      let num = 0, den = 0;
-      for (let i = 0; i < n; ++i) num += W[i * k + t] * X[i * m + c];
-      for (let r = 0; r < k; ++r) den += WtW[t * k + r] * H[r * m + c];
-      H[t * m + c] *= num / (den + 1e-300);
-    }
-    const HHt = new Float64Array(k * k);
-    for (let a = 0; a < k; ++a) for (let b = 0; b < k; ++b) for (let c = 0; c < m; ++c) HHt[a * k + b] += H[a * m + c] * H[b * m + c];
-    for (let i = 0; i < n; ++i) for (let t = 0; t < k; ++t) {
-      let num = 0, den = 0;
-      for (let c = 0; c < m; ++c) num += X[i * m + c] * H[t * m + c];
-      for (let r = 0; r < k; ++r) den += W[i * k + r] * HHt[r * k + t];
-      W[i * k + t] *= num / (den + 1e-300);
-    }
+    multiplicativeStep(Ht, W, m, n, k, (c, i) => X[i * m + c]);
+    multiplicativeStep(W, Ht, n, m, k, (i, c) => X[i * m + c]);
     if (iteration % 100 === 99) {
       const e = error();
       if (last - e < 1e-9 * e) return e;
