@@ -109,6 +109,7 @@ test("a planted non-negative rank-3 matrix is recovered: factors match up to ord
   const {W, H, X} = planted(n, m, k, 11);
   const r = nmf(X, n, m, k, {tol: 1e-9, maxIterations: 2000});
   assert.ok(r.relativeError < 1e-4, `relative error ${r.relativeError}`);
+  assert.ok(r.W.every((v) => v >= 0) && r.H.every((v) => v >= 0), "a factor has a negative entry");
   assert.ok(Math.abs(directError(X, r) - r.relativeError) < 1e-6, `reported ${r.relativeError}, direct ${directError(X, r)}`);
   const used = new Set<number>();
   for (let t = 0; t < k; ++t) {
@@ -127,26 +128,31 @@ test("a planted non-negative rank-3 matrix is recovered: factors match up to ord
   }
 });
 
-test("the error never increases from one iteration to the next, and the final one is the reported one", () => {
+test("the error never increases from one iteration to the next (with and without extrapolation), and the final one is the reported one", () => {
   const n = 120, m = 70;
   const X = noisy(n, m, 6, 5);
-  const errors: number[] = [];
-  const iterations: number[] = [];
-  const r = nmf(X, n, m, 4, {onProgress: (i, e) => (iterations.push(i), errors.push(e))});
-  assert.ok(r.iterations > 5, `only ${r.iterations} iterations`);
-  assert.deepEqual(iterations, Array.from({length: r.iterations}, (_, i) => i + 1));
-  for (let i = 1; i < errors.length; ++i) assert.ok(errors[i] <= errors[i - 1] * (1 + 1e-12), `error rose at iteration ${i + 1}: ${errors[i - 1]} → ${errors[i]}`);
-  assert.equal(errors.at(-1), r.relativeError);
-  assert.ok(Math.abs(directError(X, r) - r.relativeError) < 1e-9, `reported ${r.relativeError}, direct ${directError(X, r)}`);
+  for (const extrapolate of [true, false]) {
+    const errors: number[] = [];
+    const iterations: number[] = [];
+    const r = nmf(X, n, m, 4, {extrapolate, onProgress: (i, e) => (iterations.push(i), errors.push(e))});
+    assert.ok(r.iterations > 5, `only ${r.iterations} iterations`);
+    assert.deepEqual(iterations, Array.from({length: r.iterations}, (_, i) => i + 1));
+    for (let i = 1; i < errors.length; ++i) assert.ok(errors[i] <= errors[i - 1] * (1 + 1e-12), `error rose at iteration ${i + 1}: ${errors[i - 1]} → ${errors[i]}`);
+    assert.equal(errors.at(-1), r.relativeError);
+    assert.ok(r.W.every((v) => v >= 0) && r.H.every((v) => v >= 0), "a factor has a negative entry");
+    assert.ok(Math.abs(directError(X, r) - r.relativeError) < 1e-9, `reported ${r.relativeError}, direct ${directError(X, r)}`);
+  }
 });
 
 test("the error is within 1 % of float64 multiplicative updates (Lee & Seung) run to convergence", () => {
   for (const [n, m, rank, k, seed] of [[80, 50, 6, 4, 21], [50, 90, 3, 3, 8]]) {
     const X = noisy(n, m, rank, seed);
-    const r = nmf(X, n, m, k);
     const reference = multiplicativeReference(X, n, m, k);
-    assert.ok(r.converged, `stopped after ${r.iterations} iterations without meeting the tolerance`);
-    assert.ok(Math.abs(r.relativeError - reference) <= 0.01 * reference, `${n}×${m}, k ${k}: HALS ${r.relativeError}, multiplicative ${reference}`);
+    for (const extrapolate of [true, false]) {
+      const r = nmf(X, n, m, k, {extrapolate});
+      assert.ok(r.converged, `stopped after ${r.iterations} iterations without meeting the tolerance`);
+      assert.ok(Math.abs(r.relativeError - reference) <= 0.01 * reference, `${n}×${m}, k ${k}, extrapolate ${extrapolate}: HALS ${r.relativeError}, multiplicative ${reference}`);
+    }
   }
 });
 
@@ -211,6 +217,11 @@ test("cancelling stops it at once; maxIterations caps it; the same input gives b
 
   const capped = nmf(X, n, m, 4, {maxIterations: 4});
   assert.deepEqual([capped.iterations, capped.converged], [4, false]);
+  for (let iterations = 1; iterations <= 12; ++iterations) {
+    // Whatever iteration a run stops at (an extrapolated step included), both factors are non-negative.
+    const r = nmf(X, n, m, 4, {maxIterations: iterations});
+    assert.ok(r.W.every((v) => v >= 0) && r.H.every((v) => v >= 0), `a negative entry after ${iterations} iterations`);
+  }
 
   const a = nmf(X, n, m, 4), b = nmf(Float32Array.from(X), n, m, 4);
   assert.ok(a.converged);
