@@ -70,7 +70,7 @@ function sklearnTiming(X: Float32Array, cells: number, channels: number, k: numb
 }
 
 /** Rows for printTable: scikit-learn (baseline) and our nmf() in Node, with time and error as ratios to it. */
-export async function benchNmf(dataset = "animals", layer = "mixed4", k = 4, repeats = 3) {
+export async function benchNmf(dataset = "animals", layer = "mixed4", k = 4, repeats = 5) {
   const {X, cells, channels} = await layerMatrix(dataset, layer);
   const ours = timeNmf(X, cells, channels, k, repeats);
   const base = sklearnTiming(X, cells, channels, k, repeats);

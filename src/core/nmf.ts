@@ -169,15 +169,17 @@ function timesFactors(start: Int32Array, index: Index, value: Float32Array, B: F
 /** out[i] = Σ_c M[i, c] · x[c]: one sparse matrix–vector product (for the initialisation's eigen solver). */
 function timesVector(start: Int32Array, index: Index, value: Float32Array, x: Float64Array, rows: number, out: Float64Array): void {
   for (let i = 0; i < rows; ++i) {
-    let a0 = 0, a1 = 0;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
     const e = start[i + 1];
     let j = start[i];
-    for (; j + 1 < e; j += 2) {
+    for (; j + 3 < e; j += 4) {
       a0 += value[j] * x[index[j]];
       a1 += value[j + 1] * x[index[j + 1]];
+      a2 += value[j + 2] * x[index[j + 2]];
+      a3 += value[j + 3] * x[index[j + 3]];
     }
-    if (j < e) a0 += value[j] * x[index[j]];
-    out[i] = a0 + a1;
+    for (; j < e; ++j) a0 += value[j] * x[index[j]];
+    out[i] = a0 + a1 + (a2 + a3);
   }
 }
 
