@@ -380,7 +380,15 @@ function* iterate(X: Float32Array, cells: number, channels: number, k: number, o
         gram(He, k, K, m, Se);
         const error = errorOf(We, Pe, Re, Se);
         if (error < relativeError) {
-          [W, We, H, He, P, Pe] = [We, W, He, H, Pe, P];
+          let swap = W;
+          W = We;
+          We = swap;
+          swap = H;
+          H = He;
+          He = swap;
+          swap = P;
+          P = Pe;
+          Pe = swap;
           S.set(Se);
           relativeError = error;
           productReady = true; // P = X·Hᵀ of the accepted candidate is what the next W step needs
