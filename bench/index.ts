@@ -1,13 +1,15 @@
 // npm run bench [-- DATASET]: speed and size measurements, each against a baseline measured in the same
 // process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory);
-// `npm run bench -- snapshot [DATASET]` only the whole-dataset snapshot table.
+// `npm run bench -- snapshot [DATASET]` only the whole-dataset snapshot table; `npm run bench -- nmf` only
+// the matrix-factor table; `npm run bench -- hover` only the hover table.
 import {benchEncoding} from "./encoding.js";
 import {benchHover} from "./hover.js";
 import {benchLoader, benchSnapshot} from "./loader.js";
+import {benchNmf} from "./nmf.js";
 import {printTable} from "./table.js";
 import {benchUploads, benchUploadsMemory} from "./uploads.js";
 
-const only = ["uploads", "snapshot"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
+const only = ["uploads", "snapshot", "nmf", "hover"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
 const dataset = (only ? process.argv[3] : process.argv[2]) ?? "animals";
 
 async function snapshotTable() {
@@ -19,7 +21,21 @@ async function snapshotTable() {
   );
 }
 
+async function nmfTable() {
+  const {title, rows, notes} = await benchNmf(dataset, "mixed4", 4);
+  printTable(title, rows, notes);
+}
+
+async function hoverTable() {
+  printTable(
+    "Hover → overlay painted at mixed4 in headless Chromium (objects set: 12 images, and ×9 = 108), 180 hovers after 20 untimed, against the bare cosine loop timed in a worker of the same page",
+    await benchHover()
+  );
+}
+
 if (only === "snapshot") await snapshotTable();
+if (only === "nmf") await nmfTable();
+if (only === "hover") await hoverTable();
 if (!only) {
   printTable(`Loader throughput, ${dataset}/mixed4 (best of 3), against a bare onnxruntime-node loop`, await benchLoader(dataset, "mixed4"));
   await snapshotTable();
@@ -27,12 +43,10 @@ if (!only) {
     `Stored bytes per image-layer against float32, and cosine error of the codes (${dataset}, all pairs of 600 sampled cells)`,
     await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])
   );
-  printTable(
-    "Hover → overlay painted at mixed4 in headless Chromium (objects set: 12 images, and ×9 = 108), 180 hovers after 20 untimed, against the bare cosine loop timed in a worker of the same page",
-    await benchHover()
-  );
+  await hoverTable();
+  await nmfTable();
 }
-if (only !== "snapshot") {
+if (!only || only === "uploads") {
   const uploads = await benchUploads();
   printTable(
     "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median and best of 7 after 5 untimed runs; WebGPU on SwiftShader once, as a correctness check) against onnxruntime-node (× node) and TensorFlow.js's wasm backend on the original Keras model in the same Chromium (× TF.js: against its fastest row)",

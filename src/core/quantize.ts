@@ -97,3 +97,15 @@ export function decodeCell(q: QuantizedCells, i: number, out = new Float32Array(
   for (let c = 0; c < q.channels; ++c) out[c] = q.codes[i * q.channels + c] * k;
   return out;
 }
+
+/**
+ * Rebuilds every cell's float vector at once (cells × channels, cell-major, float32): norm · step · code, the
+ * matrix that matrix factors (nmf.ts) are fitted to. A layer table's LayerData gives the same fields as
+ * {codes, norms, step: info.step, channels: info.channels}.
+ */
+export function dequantizeCells(q: QuantizedCells, out = new Float32Array(q.codes.length)): Float32Array {
+  if (out.length !== q.codes.length) throw new RangeError(`output holds ${out.length} values, the codes ${q.codes.length}`);
+  if (q.codes.length !== q.norms.length * q.channels) throw new RangeError(`${q.codes.length} codes are not ${q.norms.length} cells × ${q.channels} channels`);
+  for (let i = 0; i < q.norms.length; ++i) decodeCell(q, i, out.subarray(i * q.channels, (i + 1) * q.channels));
+  return out;
+}
