@@ -24,7 +24,7 @@ function touch(path: string): void {
 for (const dir of ["workers", join("src", "core")]) {
   watch(join(root, dir), {recursive: true}, (_event, file) => {
     if (file?.endsWith(".ts")) touch(workerLoader);
-  });
+  }).on("error", (error) => console.error(`npm run dev: no longer watching ${dir}/ (${error.message}); restart it after editing there`));
 }
 
 // An edit often writes several files (images, then dataset.json): touch the config once they settle.
@@ -32,10 +32,12 @@ let datasetsTimer: NodeJS.Timeout | undefined;
 watch(join(root, "datasets"), {recursive: true}, () => {
   clearTimeout(datasetsTimer);
   datasetsTimer = setTimeout(() => touch(config), 300);
-});
+}).on("error", (error) => console.error(`npm run dev: no longer watching datasets/ (${error.message}); restart it after editing a dataset`));
 
 // Framework runs .ts loaders with the tsx on PATH; npm run puts node_modules/.bin there, plain node does not.
 const env = {...process.env, PATH: `${join(root, "node_modules", ".bin")}${delimiter}${process.env.PATH ?? ""}`};
 const preview = spawn(join(root, "node_modules", ".bin", "observable"), ["preview", ...process.argv.slice(2)], {cwd: root, env, stdio: "inherit"});
 preview.on("exit", (code) => process.exit(code ?? 1));
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => preview.kill(signal));
+// Never leave preview running without this script (it would keep the port and the terminal's output).
+process.on("exit", () => preview.exitCode === null && preview.kill("SIGTERM"));

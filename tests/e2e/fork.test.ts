@@ -6,7 +6,7 @@
 // What the page shows is read in Chromium on the "Datasets and layers" page; what was built is read from
 // the copy's dist/ in Node.
 import assert from "node:assert/strict";
-import {spawn, spawnSync} from "node:child_process";
+import {spawn, spawnSync, type ChildProcess} from "node:child_process";
 import {copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from "node:fs";
 import {createServer} from "node:net";
 import {tmpdir} from "node:os";
@@ -70,6 +70,28 @@ async function shownImages(page: Page, title: string, count: number): Promise<st
   await radio.check();
   await page.waitForFunction((n) => document.querySelectorAll(".image-grid canvas").length === n, count, {timeout: 60_000});
   return page.$$eval(".image-grid canvas", (canvases) => canvases.map((c) => (c as HTMLElement).dataset.image ?? ""));
+}
+
+/**
+ * Ends `child` and every process it started (its process group, as it was spawned detached): TERM, then KILL
+ * after 5 s, whether or not the child itself has exited already (preview could outlive it and keep this test's
+ * pipes, and so the test run, open). The pipes are closed too.
+ */
+async function stopGroup(child: ChildProcess): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, name);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal("SIGTERM");
+  const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  await new Promise((resolve) => setTimeout(resolve, 500)); // let the group's other members handle TERM
+  signal("SIGKILL");
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 /** A TCP port nobody listens on now. */
@@ -169,8 +191,10 @@ test("npm run dev shows an edit to a forked dataset in the open page", async () 
     // Edit the folder while the page is open: a new title, one image dropped and one added.
     writeFork("Fork five", ["gnome-cat.jpg", "libvips-owl.jpg", "darknet-eagle.jpg"]);
     assert.deepEqual(await shownImages(page, "Fork five", 3), ["gnome-cat", "libvips-owl", "darknet-eagle"], `page after the edit; dev log:\n${log.slice(-2000)}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\ndev log:\n${log.slice(-3000)}`);
   } finally {
     await browser?.close();
-    if (dev.exitCode === null && dev.pid) process.kill(-dev.pid, "SIGTERM");
+    await stopGroup(dev);
   }
 });
