@@ -48,7 +48,7 @@ export function registerLz4(): void {
 /** Writes a table as an Arrow IPC file with LZ4-compressed buffers (in Node). */
 export function tableToCompressedIPC(table: Table): Uint8Array {
   registerLz4();
-  if (!canEncode) throw new Error("writing LZ4-compressed Arrow files needs Node (the encoder, lz4-napi, is native code)");
+  if (!canEncode) throw new Error("writing LZ4-compressed Arrow files needs Node 20.16 or later (the encoder, lz4-napi, is native code, loaded through process.getBuiltinModule)");
   encodedLengths = [];
   try {
     const bytes = tableToIPC(table, "file", CompressionType.LZ4_FRAME);
