@@ -119,21 +119,3 @@ export function userLayerInfo(model: ModelSpec, layer: LayerSpec): Omit<LayerInf
 export function hasReceptiveField(layer: CandidateLayer): boolean {
   return layer.receptiveField !== null;
 }
-
-/** The first negative (or NaN) value of cell-major `values`, as {cell, channel, value}, or null. */
-export function firstNegative(values: Float32Array, channels: number): {cell: number; channel: number; value: number} | null {
-  for (let i = 0; i < values.length; ++i) {
-    const v = values[i]!;
-    if (!(v >= 0)) return {cell: Math.floor(i / channels), channel: i % channels, value: v};
-  }
-  return null;
-}
-
-/**
- * The message for a layer whose activations go below zero (no ReLU at that output): the 8-bit codes
- * hold unit vectors with components ≥ 0 only, so its cosines cannot be shown.
- */
-export function negativeMessage(layer: string, where: {image: number; channel: number; value: number}, opType?: string): string {
-  const op = opType ? ` (${opType})` : "";
-  return `layer ${JSON.stringify(layer)}${op} has negative activations (${where.value.toPrecision(3)} in channel ${where.channel} of image ${where.image + 1}): similarity overlays here need non-negative values, as after a ReLU. Pick the ReLU (or pooling) output that follows it instead.`;
-}
