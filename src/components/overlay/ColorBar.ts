@@ -13,12 +13,13 @@
 import type * as PlotModule from "@observablehq/plot";
 import {scaleLinear} from "d3-scale";
 import type {SimilarityKind} from "../../core/similarity.js";
-import {colormaps, colorScale, type ColormapName} from "./colormaps.js";
+import {colormaps, colorScale, type PaintedColormap} from "./colormaps.js";
 import {formatValue} from "./overlayScale.js";
 
 /** What the bar shows. */
 export interface ColorBarState {
-  colormap: ColormapName;
+  /** The map painted (resolved from "auto" by the figure: resolveColormap). */
+  colormap: PaintedColormap;
   opacity: number;
   kind: SimilarityKind;
   domain: readonly [number, number];
