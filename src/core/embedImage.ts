@@ -4,6 +4,7 @@
 // RGB) → embedInput (toInputTensor → tap session → toCellMajor). The model is fed exactly the 8-bit pixels
 // that are stored and shown. No DOM, no Node APIs.
 import {toCellMajor} from "./cellMajor.js";
+import {tokensToCells} from "./tokenGrid.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "./modelSpec.js";
 import {rgbToBytes, type Pixels, type Rgb8} from "./pixels.js";
 import {toInputTensor} from "./preprocess.js";
@@ -64,16 +65,17 @@ export function modelInput(pixels: Pixels, policy: SizePolicy): Rgb8 {
 export async function embedInput(session: TapSession, input: Rgb8, model: ModelSpec, layers: readonly LayerSpec[]): Promise<EmbeddedLayers> {
   const tensor = toInputTensor(input, model.input);
   const outputs = await session.run(tensor.data, tensor.dims);
-  return cellMajorLayers(session, outputs, layers);
+  return cellMajorLayers(session, outputs, layers, input);
 }
 
 /** Each layer's output in cell-major order, checked against its description. */
-function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSession["run"]>>, layers: readonly LayerSpec[]): EmbeddedLayers {
+function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSession["run"]>>, layers: readonly LayerSpec[], size: {width: number; height: number}): EmbeddedLayers {
   const out: EmbeddedLayers = {};
   for (const layer of layers) {
     const tensor = outputs.get(layer.output);
     if (!tensor) throw new Error(`the session does not compute layer ${layer.name} (output ${layer.output}); it taps ${session.outputs.join(", ")}`);
-    const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
+    // Token layers (transformers): the patch tokens on the patch grid of this input's size.
+    const cells = layer.layout === "NCHW" || layer.layout === "NHWC" ? toCellMajor(tensor.data, tensor.dims, layer.layout) : tokensToCells(tensor.data, tensor.dims, layer, size);
     if (cells.channels !== layer.channels) throw new Error(`layer ${layer.name} gave ${cells.channels} channels, the model description says ${layer.channels}`);
     out[layer.name] = {values: cells.values, grid: {width: cells.width, height: cells.height}, channels: cells.channels};
   }
@@ -95,7 +97,7 @@ export async function embedPixels(
   const t1 = now();
   const outputs = await session.run(tensor.data, tensor.dims);
   const t2 = now();
-  const out = cellMajorLayers(session, outputs, layers);
+  const out = cellMajorLayers(session, outputs, layers, rgb);
   const t3 = now();
   return {width: rgb.width, height: rgb.height, rgb, layers: out, ms: {preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2}};
 }

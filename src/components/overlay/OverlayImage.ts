@@ -154,7 +154,7 @@ export class OverlayImage {
 
 
 /** The receptive field of `cell` of `layer` in fractions of `image` (the model's input). */
-export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number}, image: Size): UnitRect {
+export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number; wholeImage?: boolean}, image: Size): UnitRect {
   const field = receptiveFieldRect(cell, layer, image);
   return {x: field.x / image.width, y: field.y / image.height, width: field.width / image.width, height: field.height / image.height};
 }
