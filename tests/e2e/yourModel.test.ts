@@ -86,6 +86,19 @@ async function run(outputs: string[], options: {preprocessing: PreprocessingId; 
   }, null, {timeout: 120_000});
 }
 
+/** Viewport screenshots NAME-wide (1400×1000) and NAME-phone (390×844) of the figure at `layer`, cell `at` of `image` hovered. */
+async function screenshots(name: string, layer: string, count: number, image: number, at: {col: number; row: number}): Promise<void> {
+  for (const [suffix, viewport] of [["wide", {width: 1400, height: 1000}], ["phone", {width: 390, height: 844}]] as const) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(500); // the figure is made again for the new width
+    await waitForFigure(layer, count);
+    await page.locator(frameOf(image)).scrollIntoViewIfNeeded();
+    await paintAfter(page, () => hoverCell(page, frameOf(image), at.col, at.row));
+    await page.screenshot({path: join(outputDir, `${name}-${suffix}.png`)}); // the viewport, as a reader sees it
+  }
+  await page.setViewportSize({width: 1200, height: 900});
+}
+
 /** Chooses `layer` in the page's layer picker and waits for its figure. */
 async function showLayer(layer: string, count: number): Promise<void> {
   const option = await page.getByRole("combobox", {name: "Layer"}).locator("option").filter({hasText: new RegExp(`^${layer} \\(`)}).textContent();
@@ -171,6 +184,19 @@ function divergingCosines(pixels: OverlayPixels): number[] {
   return out;
 }
 
+/**
+ * Shows signed `layer` and checks what the reader sees: the diverging colours rank like the float64 cosines
+ * computed in Node (Spearman ρ ≥ 0.95), on the fixed scale −1 to 1 that the colour bar names.
+ */
+async function checkSignedLayer(bytes: Uint8Array, layer: string, options: {preprocessing: PreprocessingId; channelOrder: "RGB" | "BGR"; size?: number}, count: number, image: number, at: {col: number; row: number}, what: string): Promise<void> {
+  await showLayer(layer, count);
+  assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "true");
+  const rho = await checkOverlay(bytes, layer, options, image, at, divergingCosines);
+  report.push(`${what}: Spearman ρ = ${rho.toFixed(4)} (diverging colours against float64 cosines)`);
+  assert.ok(rho >= 0.95, `${layer}: Spearman ρ = ${rho.toFixed(4)}`);
+  assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
+}
+
 /** Hovers (image, col, row) and compares the painted brightness (or diverging colour) with cosines computed in Node. */
 async function checkOverlay(bytes: Uint8Array, output: string, options: {preprocessing: PreprocessingId; channelOrder: "RGB" | "BGR"; size?: number}, image: number, at: {col: number; row: number}, read: (p: OverlayPixels) => number[] = veilBrightness): Promise<number> {
   const cells = await referenceCells(bytes, output, options);
@@ -236,12 +262,7 @@ describe("your model page", () => {
     await site.screenshot(page, "your-model-nchw");
 
     // The Conv before its ReLU, t2: signed, painted with the diverging map on the fixed scale −1 to 1.
-    await showLayer("t2", count);
-    assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "true");
-    const rhoSigned = await checkOverlay(bytes, "t2", options, 2, {col: 20, row: 14}, divergingCosines);
-    report.push(`NCHW t2 (Conv, signed, 47×47 at 96 px): Spearman ρ = ${rhoSigned.toFixed(4)} (diverging colours against float64 cosines)`);
-    assert.ok(rhoSigned >= 0.95, `Spearman ρ = ${rhoSigned.toFixed(4)}`);
-    assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
+    await checkSignedLayer(bytes, "t2", options, count, 2, {col: 20, row: 14}, "NCHW t2 (Conv, signed, 47×47 at 96 px)");
     assert.match((await page.textContent("[data-testid=overlay-figure] .color-bar-reading"))!, /^Diverging, for signed layers .*: red = same direction, white = orthogonal, blue = opposite$/);
     // The article's veil is still there for a signed layer: black at −1, clear at +1.
     await choose(page, "Colours", optionLabels.colormap.veil);
@@ -301,21 +322,8 @@ describe("your model page", () => {
     await run(["block_5_add", "block_6_expand_relu"], options);
     assert.equal(await page.textContent("[data-testid=model-run-errors]"), "");
     const count = pictureCount();
-    await showLayer("block_5_add", count);
-    assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "true");
-    const rho = await checkOverlay(bytes, "block_5_add", options, 0, {col: 14, row: 9}, divergingCosines);
-    report.push(`MobileNetV2 block_5_add (Add, signed, 28×28 at 224 px): Spearman ρ = ${rho.toFixed(4)} (diverging colours against float64 cosines)`);
-    assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
-    assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
-    for (const [name, viewport] of [["your-model-signed-wide", {width: 1400, height: 1000}], ["your-model-signed-phone", {width: 390, height: 844}]] as const) {
-      await page.setViewportSize(viewport);
-      await page.waitForTimeout(500); // the figure is made again for the new width
-      await waitForFigure("block_5_add", count);
-      await page.locator(frameOf(0)).scrollIntoViewIfNeeded();
-      await paintAfter(page, () => hoverCell(page, frameOf(0), 14, 9));
-      await page.screenshot({path: join(outputDir, `${name}.png`)}); // the viewport, as a reader sees it
-    }
-    await page.setViewportSize({width: 1200, height: 900});
+    await checkSignedLayer(bytes, "block_5_add", options, count, 0, {col: 14, row: 9}, "MobileNetV2 block_5_add (Add, signed, 28×28 at 224 px)");
+    await screenshots("your-model-signed", "block_5_add", count, 0, {col: 14, row: 9});
     // The ReLU after it is not signed: the veil, on 0 to 1, as before.
     await showLayer("block_6_expand_relu", count);
     assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "false");
@@ -337,26 +345,14 @@ describe("your model page", () => {
     await run(["block1", "block1_seq_first"], options);
     assert.equal(await page.textContent("[data-testid=model-run-errors]"), "");
     const count = pictureCount();
-    await showLayer("block1", count);
-    assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "true");
-    const rho = await checkOverlay(bytes, "block1", options, 1, {col: 7, row: 4}, divergingCosines);
-    report.push(`tiny ViT block1 (tokens, 12×12 patches of 8 px): Spearman ρ = ${rho.toFixed(4)}`);
-    assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
+    await checkSignedLayer(bytes, "block1", options, count, 1, {col: 7, row: 4}, "tiny ViT block1 (tokens, 12×12 patches of 8 px)");
     // The pointer's receptive field is the whole picture.
     const field = await page.locator(`${frameOf(1)} .overlay-field`).evaluate((n) => {
       const box = n as HTMLElement;
       return {hidden: box.hidden, left: box.style.left, top: box.style.top, width: box.style.width, height: box.style.height};
     });
     assert.deepEqual(field, {hidden: false, left: "0%", top: "0%", width: "100%", height: "100%"});
-    for (const [name, viewport] of [["your-model-vit-wide", {width: 1400, height: 1000}], ["your-model-vit-phone", {width: 390, height: 844}]] as const) {
-      await page.setViewportSize(viewport);
-      await page.waitForTimeout(500); // the figure is made again for the new width
-      await waitForFigure("block1", count);
-      await page.locator(frameOf(1)).scrollIntoViewIfNeeded();
-      await paintAfter(page, () => hoverCell(page, frameOf(1), 7, 4));
-      await page.screenshot({path: join(outputDir, `${name}.png`)}); // the viewport, as a reader sees it
-    }
-    await page.setViewportSize({width: 1200, height: 900});
+    await screenshots("your-model-vit", "block1", count, 1, {col: 7, row: 4});
     // Sequence first ([145, 1, 32]): the same cells.
     await showLayer("block1_seq_first", count);
     const rhoFirst = await checkOverlay(bytes, "block1_seq_first", options, 1, {col: 7, row: 4}, divergingCosines);
