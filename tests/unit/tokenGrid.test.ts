@@ -2,7 +2,10 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import * as ort from "onnxruntime-node";
+import {tableToCompressedIPC} from "../../src/core/arrowLz4.js";
+import {receptiveFieldRect} from "../../src/core/cells.js";
 import {embedPixels} from "../../src/core/embedImage.js";
+import {layerTable, readLayerTable} from "../../src/core/layerTable.js";
 import {createTapSession, listCandidateLayers} from "../../src/core/layerTap.js";
 import {decodeModel, describeImageInput} from "../../src/core/onnxGraph.js";
 import {quantizeCells} from "../../src/core/quantize.js";
@@ -87,4 +90,14 @@ test("the ViT's cells are its patch tokens in row order: stride 8, receptive fie
   } finally {
     await session.dispose();
   }
+});
+
+test("a token layer's file keeps what the pages need: its layout, prefix tokens, patch stride and the whole image as receptive field", async () => {
+  const model = decodeModel(vit);
+  const spec = userModelSpec(describeImageInput(model), await listCandidateLayers(ort, model), {name: "vit.onnx", preprocessing: "zeroOne", channelOrder: "RGB", inputSize: 224, outputs: ["block1"]});
+  const layer = spec.layers[0]!;
+  const values = Float32Array.from({length: 144 * 32}, (_, i) => Math.sin(i * 0.37));
+  const data = readLayerTable(tableToCompressedIPC(layerTable({...layer, model: spec.id, grids: [{width: 12, height: 12}]}, quantizeCells(values, 32))));
+  assert.deepEqual({layout: data.info.layout, prefixTokens: data.info.prefixTokens, stride: data.info.stride, wholeImage: data.info.wholeImage, signed: data.info.signed}, {layout: "NLD", prefixTokens: 1, stride: 8, wholeImage: true, signed: true});
+  assert.deepEqual(receptiveFieldRect({col: 3, row: 7}, data.info, {width: 96, height: 96}), {x: 0, y: 0, width: 96, height: 96});
 });
