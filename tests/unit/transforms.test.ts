@@ -6,7 +6,7 @@ import {test} from "node:test";
 import {parseDatasetConfig} from "../../src/core/datasetConfig.js";
 import type {Rgb8} from "../../src/core/pixels.js";
 import {expandTransforms, setRows} from "../../src/core/transformSets.js";
-import {borderBand, cellCentre, correspondingCell, forwardPoint, inversePoint, isContent, nearestCell, transformImage, type Transform} from "../../src/core/transforms.js";
+import {borderBand, cellCentre, correspondingCell, forwardPoint, inversePoint, isContent, nearestCell, transformImage, type Correspondence, type Transform} from "../../src/core/transforms.js";
 
 const W = 299;
 const size = {width: W, height: W};
@@ -114,7 +114,7 @@ for (const layer of LAYERS) {
     for (let row = 0; row < layer.grid.height; ++row) for (let col = 0; col < layer.grid.width; ++col) {
       for (const angle of [90, 180, 270]) {
         const t: Transform = {kind: "rotate", angle};
-        const there = correspondingCell({col, row}, identity, t, layer, layer.grid, size)!;
+        const there: Correspondence = correspondingCell({col, row}, identity, t, layer, layer.grid, size)!;
         assert.equal(there.distance, 0);
         assert.deepEqual(correspondingCell(there.cell, t, identity, layer, layer.grid, size), {cell: {col, row}, distance: 0});
       }
