@@ -1,5 +1,5 @@
 // The summary of a transformed set over every cell of its untransformed picture: for each transform, the
-// mean cosine similarity of each cell to its corresponding cell in the transformed picture (transforms.ts),
+// mean cosine similarity (of the 8-bit codes, divided by their lengths) of each cell to its corresponding cell in the transformed picture (transforms.ts),
 // one mean per band of distance from the border. The similarity worker runs it on the codes it holds
 // (workers/similarity/transforms.ts); tests run it in Node.
 import type {LayerData} from "./layerTable.js";
@@ -40,7 +40,10 @@ export function transformSummary(data: LayerData, images: readonly number[], tra
       transforms.forEach((t, k) => {
         const there = correspondingCell({col, row}, transforms[ref], t, data.info, data.info.grids[images[k]], size);
         if (!there) return;
-        sums[band][k] += codeCosine(coded, a, start(k) + there.cell.row * data.info.grids[images[k]].width + there.cell.col);
+        const b = start(k) + there.cell.row * data.info.grids[images[k]].width + there.cell.col;
+        // Divided by the codes' lengths, as the hover chart is: a cell against itself is exactly 1.
+        const self = codeCosine(coded, a, a) * codeCosine(coded, b, b);
+        sums[band][k] += self > 0 ? codeCosine(coded, a, b) / Math.sqrt(self) : 0;
         ++counts[band][k];
       });
     }
