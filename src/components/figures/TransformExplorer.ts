@@ -23,8 +23,10 @@ export interface TransformExplorerOptions extends Omit<SimilarityExplorerOptions
 /** Each layer's summary, computed once per installed table (key and version). */
 const summaries = new Map<string, Promise<TransformSummary | null>>();
 
-export function TransformExplorer(images: readonly DecodedImage[], options: TransformExplorerOptions): HTMLElement {
+export function TransformExplorer(pictures: readonly DecodedImage[], options: TransformExplorerOptions): HTMLElement {
   const {transforms, worker, width, summary, key, dataset} = options;
+  // Each caption starts with its transform.
+  const images = pictures.map((d, i) => ({...d, credit: `${transformLabel(transforms[i])} · ${d.credit}`}));
   if (images.length !== transforms.length) throw new RangeError(`${images.length} pictures for ${transforms.length} transforms`);
   const side = width >= 900 ? Math.min(440, Math.round(width * 0.36)) : width;
   const main = width >= 900 ? width - side - 24 : width;
@@ -80,10 +82,17 @@ export function TransformExplorer(images: readonly DecodedImage[], options: Tran
     (error: Error) => (summaryHolder.textContent = `The summary could not be computed: ${error.message}`)
   );
 
-  const column = el("div", "transform-side");
-  const title = Object.assign(el("h3", ""), {textContent: "The hovered cell in every picture"});
-  const title2 = Object.assign(el("h3", ""), {textContent: "Every cell, by distance from the border"});
-  column.append(title, chart.node, csvButton, title2, summaryHolder);
-  root.append(explorer, column);
+  const hoverBlock = el("div", "transform-side");
+  hoverBlock.append(Object.assign(el("h3", ""), {textContent: "The hovered cell in every picture"}), chart.node, csvButton);
+  const summaryBlock = el("div", "");
+  summaryBlock.append(Object.assign(el("h3", ""), {textContent: "Every cell, by distance from the border"}), summaryHolder);
+  if (width >= 900) {
+    // Beside the pictures, the hover chart staying in view as the page scrolls.
+    hoverBlock.append(summaryBlock);
+    root.append(explorer, hoverBlock);
+  } else {
+    // Narrow: the hover chart above the pictures, where a finger on a picture leaves it in view.
+    root.append(hoverBlock, explorer, summaryBlock);
+  }
   return root;
 }
