@@ -70,7 +70,7 @@ describe("rotation and scale page", () => {
   before(async () => {
     site = await openSite();
     page = await site.open("rotation-and-scale");
-    await waitForFrames(page, 16, /Chelsea/);
+    await waitForFrames(page, 16, /^0° · Chelsea/);
   });
   after(async () => {
     await site?.close();
@@ -141,6 +141,22 @@ describe("rotation and scale page", () => {
     const figure = await page.locator("[data-testid=overlay-figure] .overlay-grid").boundingBox();
     assert.ok(height! / 2 > figure!.height + 200, `the PNG (${width}×${height}) holds the images, the bar and the charts`);
     await sharp(path).toFile(join(outputDir, "transforms-export.png"));
+  });
+
+  test("a zoom set: the x axis is logarithmic with the zooms as ticks, and zoom 1's point is 1", async () => {
+    await page.getByLabel("chelsea: zoom").check();
+    await waitForFrames(page, 8, /^×1 · Chelsea/);
+    await paintAfter(page, () => hoverCell(page, frameOf(0), 10, 13));
+    const {values, missing} = await chartPoints(page);
+    assert.deepEqual(Object.keys(values), ["×1", "×1.25", "×1.5", "×1.75", "×2", "×2.5", "×3", "×4"]);
+    assert.deepEqual(missing, [], "the nose is inside every zoom box");
+    assert.equal(values["×1"].corresponding, 1);
+    const ticks = await page.$$eval("[data-testid=transform-chart] g[aria-label='x-axis tick label'] text", (n) => n.map((t) => [t.textContent, Number(t.getAttribute("transform")?.match(/translate\(([\d.]+)/)?.[1] ?? NaN)] as const));
+    const at = Object.fromEntries(ticks);
+    // Log scale: ×1 → ×2 spans as much as ×2 → ×4.
+    assert.ok(Math.abs((at["×2"] - at["×1"]) - (at["×4"] - at["×2"])) < 1, JSON.stringify(ticks));
+    await page.getByLabel("chelsea: rotation").check();
+    await waitForFrames(page, 16, /^0° · Chelsea/);
   });
 
   test("an upload from Your images makes its own transformed set, in the browser", async () => {
