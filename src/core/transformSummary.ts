@@ -4,7 +4,7 @@
 // (workers/similarity/transforms.ts); tests run it in Node.
 import type {LayerData} from "./layerTable.js";
 import {codeCosine} from "./quantize.js";
-import {BORDER_BANDS, borderBand, correspondingCell, sameTransform, type Transform} from "./transforms.js";
+import {BORDER_BANDS, borderBand, correspondingCell, isIdentity, type Transform} from "./transforms.js";
 
 /** Per band (BORDER_BANDS) and transform: the mean similarity (NaN with no cell) and how many cells had a correspondence. */
 export interface TransformSummary {
@@ -23,8 +23,7 @@ export interface TransformSummary {
  */
 export function transformSummary(data: LayerData, images: readonly number[], transforms: readonly Transform[], size: {width: number; height: number}): TransformSummary {
   if (images.length !== transforms.length) throw new RangeError(`${images.length} images for ${transforms.length} transforms`);
-  const identity: Transform = {kind: "rotate", angle: 0};
-  const ref = transforms.findIndex((t) => sameTransform(t, identity));
+  const ref = transforms.findIndex(isIdentity);
   if (ref < 0) throw new RangeError("the set has no untransformed picture (0° or zoom 1)");
   const grid = data.info.grids[images[ref]];
   const coded = {codes: data.codes, norms: data.norms, channels: data.info.channels, step: data.info.step};

@@ -182,11 +182,16 @@ export function correspondingCell(cell: Cell, from: Transform, to: Transform, la
   return nearestCell(q, layer, grid);
 }
 
+/** True when `t` leaves the picture as it is (0°, a whole turn, zoom 1). */
+export function isIdentity(t: Transform): boolean {
+  return t.kind === "rotate" ? t.angle % 360 === 0 : t.zoom === 1;
+}
+
 /** True when two transforms are the same map. */
 export function sameTransform(a: Transform, b: Transform): boolean {
+  if (isIdentity(a) || isIdentity(b)) return isIdentity(a) && isIdentity(b);
   if (a.kind === "rotate" && b.kind === "rotate") return (((a.angle - b.angle) % 360) + 360) % 360 === 0;
-  if (a.kind === "scale" && b.kind === "scale") return a.zoom === b.zoom && (a.zoom === 1 || (a.centre[0] === b.centre[0] && a.centre[1] === b.centre[1]));
-  return (a.kind === "rotate" ? a.angle % 360 === 0 : (a as ScaleTransform).zoom === 1) && (b.kind === "rotate" ? b.angle % 360 === 0 : (b as ScaleTransform).zoom === 1);
+  return a.kind === "scale" && b.kind === "scale" && a.zoom === b.zoom && a.centre[0] === b.centre[0] && a.centre[1] === b.centre[1];
 }
 
 /** How many cells `cell` is from the grid's nearest edge (0 on the border row or column). */

@@ -12,6 +12,7 @@ import {el} from "../dom/el.js";
 import {kindLabel} from "../overlay/overlayScale.js";
 
 const SERIES = ["corresponding cell", "best in its 3×3 neighbourhood"] as const;
+const SERIES_COLOURS = ["#1f77b4", "#ff7f0e"];
 const BAND_COLOURS = ["#d62728", "#ff7f0e", "#2ca02c"];
 
 /** The x axis for a set made by `transforms` (all rotations or all zooms). */
@@ -26,6 +27,15 @@ function withWrap<T extends {x: number}>(rows: T[], transforms: readonly Transfo
   if (transforms[0]?.kind !== "rotate") return rows;
   const first = rows.filter((r) => r.x === 0);
   return [...rows, ...first.map((r) => ({...r, x: 360}))];
+}
+
+/** A legend inside the chart's SVG (bottom left), so that Export PNG, which draws the SVG, carries it too. */
+function legendMarks(labels: readonly string[], colours: readonly string[]): Plot.Markish[] {
+  const dy = (i: number) => -6 - 14 * (labels.length - 1 - i);
+  return labels.flatMap((label, i) => [
+    Plot.dot([label], {frameAnchor: "bottom-left", dx: 8, dy: dy(i), r: 4, fill: colours[i]}),
+    Plot.text([label], {frameAnchor: "bottom-left", dx: 16, dy: dy(i), text: (d: string) => d, textAnchor: "start", fill: "currentColor"})
+  ]);
 }
 
 /** A value as the charts' tooltips and the CSV write it. */
@@ -57,7 +67,7 @@ export class HoverChart {
 
   /** The chart's SVG (for Export PNG), if drawn. */
   get svg(): SVGSVGElement | null {
-    return this.holder.querySelector("svg[class*=plot]") ?? this.holder.querySelector("svg");
+    return this.holder.querySelector("svg");
   }
 
   clear(): void {
@@ -95,8 +105,9 @@ export class HoverChart {
       style: {overflow: "visible"},
       x: xAxis(this.transforms),
       y: {label: kindLabel(kind), grid: true, ...(kind === "cosine" ? {domain: [0, 1]} : {})},
-      color: {legend: true, domain: [...SERIES], range: ["#1f77b4", "#ff7f0e"]},
+      color: {domain: [...SERIES], range: SERIES_COLOURS},
       marks: [
+        ...legendMarks(SERIES, SERIES_COLOURS),
         Plot.ruleX(here, {stroke: "#888", strokeDasharray: "2,3"}),
         Plot.tickX(missing, {x: (p: HoverPoint) => transformValue(p.transform), stroke: "#aaa", strokeWidth: 2, title: (p: HoverPoint) => `${transformLabel(p.transform)}: missing (no corresponding cell)`}),
         Plot.line(rows, {x: "x", y: "value", stroke: "series", z: "series", strokeWidth: 2}),
@@ -119,6 +130,7 @@ export function SummaryChart(summary: TransformSummary, transforms: readonly Tra
   );
   const node = el("figure", "transform-summary");
   node.dataset.testid = "transform-summary";
+  const bands = summary.bands.map((band, b) => `${band} (${summary.cells[b]} cells)`);
   const chart = Plot.plot({
     width,
     height: Math.round(Math.min(260, Math.max(180, width * 0.55))),
@@ -126,8 +138,9 @@ export function SummaryChart(summary: TransformSummary, transforms: readonly Tra
     marginBottom: 36,
     x: xAxis(transforms),
     y: {label: "mean cosine similarity", grid: true, domain: [0, 1]},
-    color: {legend: true, domain: summary.bands.map((band, b) => `${band} (${summary.cells[b]} cells)`), range: BAND_COLOURS},
+    color: {domain: bands, range: BAND_COLOURS},
     marks: [
+      ...legendMarks(bands, BAND_COLOURS),
       Plot.line(rows, {x: "x", y: "mean", stroke: "band", z: "band", strokeWidth: 2}),
       Plot.dot(rows.filter((r) => Number.isFinite(r.mean)), {x: "x", y: "mean", fill: "band", r: 2.5, title: (r: (typeof rows)[number]) => `${transformLabel(r.t)}, ${r.band}: mean ${formatSimilarity(r.mean)} over ${r.count} cells with a corresponding cell`})
     ]

@@ -43,7 +43,7 @@ export function TransformExplorer(pictures: readonly DecodedImage[], options: Tr
     width: main,
     topMatches: 0,
     computeAll: true,
-    exportBelow: () => [chart.svg, root.querySelector<SVGSVGElement>("[data-testid=transform-summary] svg[class*=plot]")].filter((s): s is SVGSVGElement => !!s),
+    exportBelow: () => [chart.svg, root.querySelector<SVGSVGElement>("[data-testid=transform-summary] svg")].filter((s): s is SVGSVGElement => !!s),
     onPaint(values, {frames, query, kind}) {
       const ref = query.refs[0];
       if (!values || !ref) {
