@@ -11,7 +11,7 @@ import type {Page} from "playwright-core";
 import sharp from "sharp";
 import {readImageTable} from "../../src/core/imageTable.js";
 import {outputDir, openSite, type Site} from "./browser.js";
-import {builtFile, builtLayer, hoverCell, paintAfter} from "./overlayPage.js";
+import {builtFile, builtLayer, clickCell, hoverCell, paintAfter} from "./overlayPage.js";
 
 const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
 
@@ -35,7 +35,7 @@ async function chartPoints(page: Page): Promise<{values: Record<string, {corresp
     const missing: string[] = [];
     for (const title of chart.querySelectorAll("title")) {
       const text = title.textContent ?? "";
-      let m = /^(.+?): corresponding cell (\S+)$/.exec(text);
+      let m = /^(.+?): corresponding cell (\S+)( \(cell \d+, \d+; its centre [\d.]+ px from the mapped point\))$/.exec(text);
       if (m) (values[m[1]] ??= {}).corresponding = Number(m[2]);
       m = /^(.+?): best in its 3×3 neighbourhood (\S+)$/.exec(text);
       if (m) (values[m[1]] ??= {}).best = Number(m[2]);
@@ -134,8 +134,10 @@ describe("rotation and scale page", () => {
     await page.waitForSelector("[data-testid=transform-summary] svg", {timeout: 30_000});
     const legend = await page.textContent("[data-testid=transform-summary] svg");
     assert.match(legend ?? "", /border row \(64 cells\).*1–2 cells in \(104 cells\).*centre \(3\+ cells in\) \(121 cells\)/s);
-    await paintAfter(page, () => hoverCell(page, frameOf(0), 10, 13));
+    // Pinned, so that the query stays when the pointer goes to the button.
+    await paintAfter(page, () => clickCell(page, frameOf(0), 10, 13));
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=overlay-figure] button:has-text('Export PNG')")]);
+    await page.click("[data-testid=overlay-figure] button:has-text('Clear pins')");
     const path = (await download.path())!;
     const {width, height} = await sharp(path).metadata();
     const figure = await page.locator("[data-testid=overlay-figure] .overlay-grid").boundingBox();

@@ -113,7 +113,7 @@ export class HoverChart {
         Plot.line(rows, {x: "x", y: "value", stroke: "series", z: "series", strokeWidth: 2}),
         Plot.dot(rows.filter((r) => Number.isFinite(r.value)), {
           x: "x", y: "value", fill: "series", r: 2.5,
-          title: (r: (typeof rows)[number]) => `${transformLabel(r.point.transform)}: ${r.series} ${formatSimilarity(r.value)}`
+          title: (r: (typeof rows)[number]) => `${transformLabel(r.point.transform)}: ${r.series} ${formatSimilarity(r.value)}${r.series === SERIES[0] && r.point.cell ? ` (cell ${r.point.cell.col}, ${r.point.cell.row}; its centre ${r.point.distance!.toFixed(1)} px from the mapped point)` : ""}`
         })
       ]
     });
