@@ -11,6 +11,7 @@ import {toInputTensor} from "./preprocess.js";
 import {cropResize} from "./resize.js";
 import {planInput} from "./sizePolicy.js";
 import type {TapSession} from "./tapSession.js";
+import {transformImage, type Interpolation, type Transform} from "./transforms.js";
 
 // The checks an upload passes before its pixels are read live in imageFile.ts.
 export {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "./imageFile.js";
@@ -82,7 +83,14 @@ function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSes
   return out;
 }
 
-/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs), timing each step. */
+/** A transform applied to the model input before the model sees it (the transformed sets, transforms.ts). */
+export interface InputTransform {
+  transform: Transform;
+  interpolation?: Interpolation;
+}
+
+/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs), timing each step;
+ * with `transformed`, the model input is transformed first (as the build does for a dataset's transformed sets). */
 export async function embedPixels(
   session: TapSession,
   pixels: Pixels,
@@ -90,9 +98,11 @@ export async function embedPixels(
   policy: SizePolicy,
   layers: readonly LayerSpec[],
   now: () => number = () => performance.now(),
+  transformed?: InputTransform
 ): Promise<PixelsEmbedding> {
   const t0 = now();
-  const rgb = modelInput(pixels, policy);
+  const input = modelInput(pixels, policy);
+  const rgb = transformed ? transformImage(input, transformed.transform, transformed.interpolation) : input;
   const tensor = toInputTensor(rgb, model.input);
   const t1 = now();
   const outputs = await session.run(tensor.data, tensor.dims);

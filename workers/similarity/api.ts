@@ -141,8 +141,8 @@ function combined(layer: InstalledLayer, queries: ArrayLike<number>, kind: Simil
   return out;
 }
 
-/** Makes `data` the layer's cells under a new version: the kernel's memory, scratch and buffers follow its size. */
-function install(key: string, base: LayerData, bytes: number, data: LayerData, addedIds: string[], coded: Map<string, CodedImage>, clipped: number): LayerSummary {
+/** Makes `data` the layer's cells under a new version: the kernel's memory, scratch and buffers follow its size (transforms.ts installs sets with it). */
+export function install(key: string, base: LayerData, bytes: number, data: LayerData, addedIds: string[], coded: Map<string, CodedImage>, clipped: number): LayerSummary {
   const cells = data.norms.length;
   const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
   const version = ++versions;

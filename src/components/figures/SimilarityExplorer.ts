@@ -47,6 +47,14 @@ export interface SimilarityExplorerOptions {
   exportButton?: boolean;
   /** Images added after the set's (and its copies'): the user's uploads, in the order the worker holds them. */
   extra?: readonly DecodedImage[];
+  /** Compute every image on each hover, not those on screen first (a chart that reads all of them follows the hover). */
+  computeAll?: boolean;
+  /** Called after each paint, before the paint is reported, with the values of every image (cellStart
+   * gives each image's first cell), and with null when the overlay is cleared; e.g. the transforms page's
+   * chart and its corresponding-cell outlines, so they change in the same frame as the overlay. */
+  onPaint?: (values: Float32Array | null, figure: {frames: readonly OverlayImage[]; query: Readonly<Query>; kind: Look["kind"]}) => void;
+  /** SVGs that Export PNG draws below the colour bar (e.g. charts beside the figure). */
+  exportBelow?: () => SVGSVGElement[];
 }
 
 /** Where each engine's cell references were made, so a new layer can move them (see remapRefs). */
@@ -54,7 +62,7 @@ const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): HTMLElement {
-  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = []} = options;
+  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], computeAll = false, onPaint, exportBelow} = options;
   const {grids} = summary.info;
   const {cellStart} = summary;
   const count = grids.length;
@@ -89,7 +97,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     onClear: () => engine.setPins([], performance.now()),
     async onExport() {
       await onScreen.finish();
-      const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
+      const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`, below: exportBelow?.()});
       downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
     }
   });
@@ -133,6 +141,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (q.change === "clear") {
       painted = null;
       clearAll();
+      onPaint?.(null, {frames, query, kind: look.kind});
       showBar();
       showReadout();
       return;
@@ -152,7 +161,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (!refs.length) return void (lastRequest = null), false;
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
     // A set-wide stretch needs every image's values.
-    lastRequest = {key, version: summary.version, seq: query.seq, queries, kind: look.kind, start, ranges: look.scale === "set" ? undefined : onScreen.visibleRanges()};
+    lastRequest = {key, version: summary.version, seq: query.seq, queries, kind: look.kind, start, ranges: look.scale === "set" || computeAll ? undefined : onScreen.visibleRanges()};
     client.request(lastRequest, onValues);
     requestTop(queries, refs);
     return true;
@@ -195,6 +204,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     words = colormapWords(colormapOf(look));
     showOutlines();
     onScreen.paint();
+    onPaint?.(values, {frames, query, kind: painted.kind});
     const end = performance.now();
     showBar();
     showReadout();

@@ -194,7 +194,7 @@ function svgRect(attributes: Record<string, string | number>): SVGRectElement {
 }
 
 /** `svg` as an image (serialised standalone, with the page's text colour, since page CSS does not reach it). */
-async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
+export async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   copy.style.color = getComputedStyle(svg).color;
   const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], {type: "image/svg+xml"}));

@@ -56,6 +56,7 @@ export class OverlayImage {
   private readonly queryLayer: HTMLElement;
   private readonly pointerBox: HTMLElement;
   private readonly fieldBox: HTMLElement;
+  private matchBox: HTMLElement | null = null;
   private painted = false;
 
   constructor({bitmap, src, grid, width, height, index, label, caption, title}: OverlayImageOptions) {
@@ -143,6 +144,14 @@ export class OverlayImage {
     if (cell && outlineCell) place(this.pointerBox, this.unitCell(cell));
     this.fieldBox.hidden = !field;
     if (field) place(this.fieldBox, clampUnit(field));
+  }
+
+  /** Outlines the cell that corresponds to the query (the transformed sets' page), or hides it (null). */
+  showMatch(cell: Cell | null): void {
+    if (!cell && !this.matchBox) return;
+    if (!this.matchBox) this.frame.append((this.matchBox = el("div", "overlay-outline overlay-match")));
+    this.matchBox.hidden = !cell;
+    if (cell) place(this.matchBox, this.unitCell(cell));
   }
 
   /** A cell's rectangle in fractions of the image. */
