@@ -47,6 +47,16 @@ export interface SimilarityExplorerOptions {
   exportButton?: boolean;
   /** Images added after the set's (and its copies'): the user's uploads, in the order the worker holds them. */
   extra?: readonly DecodedImage[];
+  /** Another view that draws the same overlay on its own pictures of the same images (the factor pictures). */
+  mirror?: OverlayMirror;
+}
+
+/** What a mirror is told: each image painted (the same arguments as OverlayImage.paint), each paint done, the overlays cleared. */
+export interface OverlayMirror {
+  paintImage(image: number, values: Float32Array, start: number, lo: number, hi: number, words: Uint32Array): void;
+  /** After a paint of the images on screen: the outlines may move. */
+  painted(): void;
+  cleared(): void;
 }
 
 /** Where each engine's cell references were made, so a new layer can move them (see remapRefs). */
@@ -54,7 +64,7 @@ const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): HTMLElement {
-  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = []} = options;
+  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], mirror} = options;
   const {grids} = summary.info;
   const {cellStart} = summary;
   const count = grids.length;
@@ -168,7 +178,10 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const onScreen = new OnScreenFirst({
     cellStart,
     elements: frames.map((f) => f.frame),
-    paint: (i) => frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words),
+    paint(i) {
+      frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+      mirror?.paintImage(i, values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+    },
     fetch(ranges, done) {
       const base = painted;
       // Only for the query on show: a newer one on its way must not be superseded by this (it would never be painted).
@@ -191,6 +204,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     words = colormapWords(look.colormap);
     showOutlines();
     onScreen.paint();
+    mirror?.painted();
     const end = performance.now();
     showBar();
     showReadout();
@@ -200,6 +214,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   function clearAll(): void {
     onScreen.clear();
     for (const frame of frames) frame.clear();
+    mirror?.cleared();
   }
 
   /** The colour bar for the current look; a per-image scale shows the image under the pointer (or the first query's). */
