@@ -13,6 +13,7 @@ let runs = 0;
 
 /** What a source has to show: progress, the result (and where it came from), or a failure. */
 export type FactorState =
+  | {status: "loading"; k: number}
   | {status: "running"; k: number; iteration: number; relativeError: number; maxIterations: number}
   | {status: "done"; factors: Factors; source: "snapshot" | "worker"; ms: number}
   | {status: "failed"; message: string};
@@ -29,7 +30,7 @@ export class FactorSource extends EventTarget {
     const runId = ++runs;
     const useSnapshot = snapshot !== undefined && summary.added === 0;
     this.liveRuns = useSnapshot ? 0 : 1;
-    this.state = {status: "running", k, iteration: 0, relativeError: NaN, maxIterations: 200};
+    this.state = useSnapshot ? {status: "loading", k} : {status: "running", k, iteration: 0, relativeError: NaN, maxIterations: 200};
     let live = true;
     const set = (state: FactorState) => {
       if (!live) return;

@@ -110,6 +110,12 @@ export function MatrixFactors(images: readonly DecodedImage[], options: MatrixFa
   }
 
   function showState(state: FactorState): void {
+    if (state.status === "loading") {
+      root.dataset.factorsSource = "loading";
+      status.textContent = `Loading the build's k = ${state.k} factors of ${summary.info.name}…`;
+      progress.hidden = true;
+      return;
+    }
     if (state.status === "running") {
       root.dataset.factorsSource = "computing";
       const at = state.iteration ? `iteration ${state.iteration} (at most ${state.maxIterations}), relative error ${state.relativeError.toFixed(5)}` : "starting";
@@ -198,6 +204,7 @@ export function MatrixFactors(images: readonly DecodedImage[], options: MatrixFa
   }
 
   const mirror: OverlayMirror = {
+    elements: frames.map((f) => f.frame),
     paintImage: (i, values, start, lo, hi, words) => frames[i].paint(values, start, lo, hi, words),
     painted() {
       showOutlines();

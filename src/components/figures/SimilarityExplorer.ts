@@ -53,6 +53,8 @@ export interface SimilarityExplorerOptions {
 
 /** What a mirror is told: each image painted (the same arguments as OverlayImage.paint), each paint done, the overlays cleared. */
 export interface OverlayMirror {
+  /** The mirror's element for each image: an image is on screen (computed first) when either of its pictures is. */
+  elements: readonly Element[];
   paintImage(image: number, values: Float32Array, start: number, lo: number, hi: number, words: Uint32Array): void;
   /** After a paint of the images on screen: the outlines may move. */
   painted(): void;
@@ -178,6 +180,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const onScreen = new OnScreenFirst({
     cellStart,
     elements: frames.map((f) => f.frame),
+    moreElements: mirror?.elements,
     paint(i) {
       frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
       mirror?.paintImage(i, values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
