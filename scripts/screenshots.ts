@@ -34,44 +34,56 @@ async function capture(page: Page, name: string, until: string, from = "h1"): Pr
   console.log(`${path}: ${info.width}×${info.height}, ${Math.round(info.size / 1000)} kB`);
 }
 
+/** Matrix factors: the animals set at mixed4, k = 4 (the build's snapshot), the cat's cheek hovered. */
+async function factorsScreenshot(): Promise<void> {
+  const page = await site.open("factors?set=animals&layer=mixed4");
+  await page.waitForSelector("[data-testid=factors-figure][data-factors-painted]", {timeout: 60_000});
+  await hover(page, '[data-testid=factor-pictures] .overlay-frame[data-image-index="0"]', 7, 5);
+  await capture(page, "factors", '[data-testid=overlay-figure] .overlay-frame[data-image-index="10"]', "[data-testid=factor-status]");
+}
+
 mkdirSync(outDir, {recursive: true});
 const site = await openSite();
 try {
-  const home = await site.open("");
-  await hover(home, '.overlay-frame[data-image-index="0"]', 14, 8);
-  await capture(home, "home", '.overlay-frame[data-image-index="10"]');
+  // `scripts/screenshots.ts factors` retakes only the Matrix factors screenshot.
+  if (process.argv[2] !== "factors") {
+    const home = await site.open("");
+    await hover(home, '.overlay-frame[data-image-index="0"]', 14, 8);
+    await capture(home, "home", '.overlay-frame[data-image-index="10"]');
 
-  const images = await site.open("across-images?set=animals&layer=mixed4&pins=0.14.8,6.10.5");
-  await hover(images, '.overlay-frame[data-image-index="6"]', 9, 5);
-  await images.mouse.move(2, 2);
-  await images.waitForTimeout(300);
-  await capture(images, "across-images", ".top-matches");
+    const images = await site.open("across-images?set=animals&layer=mixed4&pins=0.14.8,6.10.5");
+    await hover(images, '.overlay-frame[data-image-index="6"]', 9, 5);
+    await images.mouse.move(2, 2);
+    await images.waitForTimeout(300);
+    await capture(images, "across-images", ".top-matches");
 
-  const layers = await site.open("across-layers?image=0");
-  await hover(layers, '.overlay-frame[data-layer="mixed4"]', 14, 8);
-  await capture(layers, "across-layers", '.overlay-frame[data-layer="mixed8"]');
-  // Your images: a portrait from the objects set added to the animals as an upload, with the cat's eye
-  // hovered (do the astronaut's eyes light up?); the figure and the panel under it.
-  const uploads = await site.open("across-images?set=animals&layer=mixed4");
-  await uploads.setViewportSize({width: 1200, height: 2400});
-  await uploads.waitForSelector('.overlay-frame[data-image-index="10"]', {timeout: 60_000});
-  const photo = join(import.meta.dirname, "..", "datasets", "objects", "skimage-astronaut.png");
-  await uploads.setInputFiles("[data-testid=upload-input]", {name: "astronaut.png", mimeType: "image/png", buffer: readFileSync(photo)});
-  await uploads.waitForSelector('.overlay-frame[data-image-index="11"]', {timeout: 120_000});
-  await hover(uploads, '.overlay-frame[data-image-index="0"]', 14, 8);
-  await capture(uploads, "uploads", "[data-testid=upload-panel]", ".explorer-header");
+    const layers = await site.open("across-layers?image=0");
+    await hover(layers, '.overlay-frame[data-layer="mixed4"]', 14, 8);
+    await capture(layers, "across-layers", '.overlay-frame[data-layer="mixed8"]');
+    // Your images: a portrait from the objects set added to the animals as an upload, with the cat's eye
+    // hovered (do the astronaut's eyes light up?); the figure and the panel under it.
+    const uploads = await site.open("across-images?set=animals&layer=mixed4");
+    await uploads.setViewportSize({width: 1200, height: 2400});
+    await uploads.waitForSelector('.overlay-frame[data-image-index="10"]', {timeout: 60_000});
+    const photo = join(import.meta.dirname, "..", "datasets", "objects", "skimage-astronaut.png");
+    await uploads.setInputFiles("[data-testid=upload-input]", {name: "astronaut.png", mimeType: "image/png", buffer: readFileSync(photo)});
+    await uploads.waitForSelector('.overlay-frame[data-image-index="11"]', {timeout: 120_000});
+    await hover(uploads, '.overlay-frame[data-image-index="0"]', 14, 8);
+    await capture(uploads, "uploads", "[data-testid=upload-panel]", ".explorer-header");
 
-  // Your model: MobileNetV2 (converted by the build's own converter) given to the page as a user's file.
-  const mobilenet = await loadModel("mobilenet_v2");
-  const model = await site.open("your-model");
-  await model.setViewportSize({width: 1200, height: 2400});
-  await model.setInputFiles("[data-testid=model-input]", {name: "mobilenet_v2.onnx", mimeType: "", buffer: Buffer.from(mobilenet.bytes)});
-  await model.waitForSelector("[data-testid=model-layers] input[type=checkbox]", {timeout: 60_000});
-  await model.locator("select").filter({hasText: "[−1, 1]"}).first().selectOption({label: "[−1, 1] (Keras Inception, MobileNet)"});
-  await model.getByRole("button", {name: "Run"}).click();
-  await model.waitForSelector('[data-testid=overlay-figure] .overlay-frame[data-image-index="10"]', {timeout: 180_000});
-  await hover(model, '.overlay-frame[data-image-index="0"]', 5, 3);
-  await capture(model, "your-model", '.overlay-frame[data-image-index="10"]', "[data-testid=model-picker]");
+    // Your model: MobileNetV2 (converted by the build's own converter) given to the page as a user's file.
+    const mobilenet = await loadModel("mobilenet_v2");
+    const model = await site.open("your-model");
+    await model.setViewportSize({width: 1200, height: 2400});
+    await model.setInputFiles("[data-testid=model-input]", {name: "mobilenet_v2.onnx", mimeType: "", buffer: Buffer.from(mobilenet.bytes)});
+    await model.waitForSelector("[data-testid=model-layers] input[type=checkbox]", {timeout: 60_000});
+    await model.locator("select").filter({hasText: "[−1, 1]"}).first().selectOption({label: "[−1, 1] (Keras Inception, MobileNet)"});
+    await model.getByRole("button", {name: "Run"}).click();
+    await model.waitForSelector('[data-testid=overlay-figure] .overlay-frame[data-image-index="10"]', {timeout: 180_000});
+    await hover(model, '.overlay-frame[data-image-index="0"]', 5, 3);
+    await capture(model, "your-model", '.overlay-frame[data-image-index="10"]', "[data-testid=model-picker]");
+  }
+  await factorsScreenshot();
   if (site.errors.length) throw new Error(site.errors.join("\n"));
 } finally {
   await site.close();

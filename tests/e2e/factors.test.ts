@@ -136,7 +136,7 @@ describe("the Matrix factors page", () => {
     );
     assert.deepEqual(rows.map((r) => r.crops), [6, 6, 6, 6]);
     assert.ok(rows.every((r) => r.plot), "each swatch is drawn by Plot");
-    rows.forEach((r, t) => assert.equal(r.text, `Factor ${t + 1} · ${(100 * snapshot.shares[t]).toFixed(1)} %`));
+    rows.forEach((r, t) => assert.equal(r.text, `Factor ${t + 1} · ${(100 * snapshot.shares[t]).toFixed(1)}\u00a0%`));
   });
 
   test("hovering a swatch, then a crop, shows that factor alone on every image", async () => {

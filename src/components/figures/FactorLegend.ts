@@ -18,7 +18,7 @@ export const CROPS_PER_FACTOR = 6;
 /** Factor t's name on the page. */
 export const factorLabel = (t: number) => `Factor ${t + 1}`;
 
-const percent = (share: number) => `${(100 * share).toFixed(1)} %`;
+const percent = (share: number) => `${(100 * share).toFixed(1)}\u00a0%`; // no break before the sign
 
 export interface FactorLegendOptions {
   images: readonly MatchImage[];
@@ -54,7 +54,7 @@ export function FactorLegend(factors: Factors, {images, grids, cellStart, onSolo
       button.dataset.image = String(image);
       button.dataset.cell = `${ref.col},${ref.row}`;
       button.title = `${images[image].id}, cell (${ref.col}, ${ref.row}): weight ${factors.W[cell * k + t].toPrecision(3)} on ${factorLabel(t)}. Click to pin it.`;
-      button.append(crop(images[image], grid, ref, 56));
+      button.append(crop(images[image], grid, ref, 50));
       button.addEventListener("click", (event) => onPick(ref, event.timeStamp));
       crops.append(button);
     }
@@ -84,7 +84,7 @@ export class LoadingsChart {
   private y: ((v: number) => number) | null = null;
   private readonly k: number;
 
-  constructor(factors: Factors, {width = 240, height = 130} = {}) {
+  constructor(factors: Factors, {width = 200, height = 130} = {}) {
     const {k, cells} = factors.info;
     this.k = k;
     this.node = el("div", "factor-loadings");
