@@ -73,26 +73,37 @@ async function hoverTimes(page: Page, count: number, selector = "[data-testid=ov
   return page.evaluate(() => (window as unknown as {paints: number[]}).paints);
 }
 
+/**
+ * Calls `method(key, ...args)` in a fresh worker of the page's own similarity bundle, after loading into it
+ * (under `key`) the layer file the page's dataFiles module names for `dataset`/`layer`, repeated `copies`
+ * times. The page's worker bundle, Comlink bundle and data-file module are found among the resources it
+ * loaded, so the benchmark runs exactly what the site ships.
+ */
+export async function inPageWorker<T>(page: Page, {dataset, layer, copies = 1}: {dataset: string; layer: string; copies?: number}, method: string, args: unknown[]): Promise<T> {
+  return page.evaluate(
+    async ({dataset, layer, copies, method, args}) => {
+      const urls = performance.getEntriesByType("resource").map((e) => e.name);
+      const worker = urls.find((u) => /\/_file\/w\/similarity\.[^/]*js$/.test(u));
+      const comlink = urls.find((u) => /\/_node\/comlink@[^/]+\/index\.[^/]*js$/.test(u));
+      const files = urls.find((u) => /\/_import\/components\/dataFiles\.[^/]*js$/.test(u));
+      if (!worker || !comlink || !files) throw new Error(`page did not load the worker, comlink or dataFiles: ${urls.join(" ")}`);
+      const {wrap} = await import(comlink);
+      const {dataFiles} = await import(files);
+      const url = String(new URL(await dataFiles[dataset].layers[layer].url(), location.href));
+      const w = new Worker(worker, {type: "module"});
+      const api = wrap(w) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+      await api.load("bench", url, copies);
+      const result = await api[method]("bench", ...args);
+      w.terminate();
+      return result as T;
+    },
+    {dataset, layer, copies, method, args}
+  ) as Promise<T>;
+}
+
 /** Times the bare cosine loop in a fresh worker of the same bundle, in the same page, on the same file. */
-async function floor(page: Page, copies: number): Promise<Floor> {
-  return page.evaluate(async (copies) => {
-    // The page's own worker bundle, Comlink bundle and data-file module (the worker fetched the layer, so
-    // its URL comes from the same FileAttachment the page used).
-    const urls = performance.getEntriesByType("resource").map((e) => e.name);
-    const worker = urls.find((u) => /\/_file\/w\/similarity\.[^/]*js$/.test(u));
-    const comlink = urls.find((u) => /\/_node\/comlink@[^/]+\/index\.[^/]*js$/.test(u));
-    const files = urls.find((u) => /\/_import\/components\/dataFiles\.[^/]*js$/.test(u));
-    if (!worker || !comlink || !files) throw new Error(`page did not load the worker, comlink or dataFiles: ${urls.join(" ")}`);
-    const {wrap} = await import(comlink);
-    const {dataFiles} = await import(files);
-    const layer = String(new URL(await dataFiles.objects.layers.mixed4.url(), location.href));
-    const w = new Worker(worker, {type: "module"});
-    const api = wrap(w) as unknown as {load(k: string, u: string, c: number): Promise<unknown>; floor(k: string, r: number): Promise<Floor>};
-    await api.load("bench", layer, copies);
-    const result = await api.floor("bench", 200);
-    w.terminate();
-    return result;
-  }, copies);
+function floor(page: Page, copies: number): Promise<Floor> {
+  return inPageWorker<Floor>(page, {dataset: "objects", layer: "mixed4", copies}, "floor", [200]);
 }
 
 export async function benchHover(): Promise<Array<Record<string, string | number>>> {

@@ -9,6 +9,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {layerArrow} from "../data-loaders/snapshot.js";
 import {distDir, openSite} from "../tests/e2e/browser.js";
+import {inPageWorker} from "./hover.js";
 import {readLayerTable} from "../src/core/layerTable.js";
 import {dequantizeCells} from "../src/core/quantize.js";
 import {timeNmf, type NmfTiming} from "./nmfRun.js";
@@ -81,26 +82,7 @@ async function chromiumTiming(dataset: string, layer: string, k: number, repeats
   try {
     const page = await site.open(`factors?set=${dataset}&layer=${layer}`);
     await page.waitForSelector("[data-testid=factors-figure][data-factors-painted]", {timeout: 60_000});
-    return await page.evaluate(
-      async ({dataset, layer, k, repeats}) => {
-        const urls = performance.getEntriesByType("resource").map((e) => e.name);
-        const worker = urls.find((u) => /\/_file\/w\/similarity\.[^/]*js$/.test(u));
-        const comlink = urls.find((u) => /\/_node\/comlink@[^/]+\/index\.[^/]*js$/.test(u));
-        const files = urls.find((u) => /\/_import\/components\/dataFiles\.[^/]*js$/.test(u));
-        if (!worker || !comlink || !files) throw new Error(`page did not load the worker, comlink or dataFiles: ${urls.join(" ")}`);
-        const {wrap} = await import(comlink);
-        const {dataFiles} = await import(files);
-        const url = String(new URL(await dataFiles[dataset].layers[layer].url(), location.href));
-        const w = new Worker(worker, {type: "module"});
-        type Api = {load(key: string, url: string): Promise<unknown>; nmfTiming(key: string, k: number, repeats: number): Promise<NmfTiming & {cells: number}>};
-        const api = wrap(w) as unknown as Api;
-        await api.load("bench", url);
-        const timing = await api.nmfTiming("bench", k, repeats);
-        w.terminate();
-        return timing;
-      },
-      {dataset, layer, k, repeats}
-    );
+    return await inPageWorker<NmfTiming & {cells: number}>(page, {dataset, layer}, "nmfTiming", [k, repeats]);
   } finally {
     await site.close();
   }

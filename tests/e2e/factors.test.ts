@@ -131,6 +131,8 @@ describe("the Matrix factors page", () => {
   });
 
   test("the legend is a Plot swatch per factor with its share, and six crops per factor", async () => {
+    // Plot arrives on its own (a dynamic import): wait for every row's swatch.
+    await page.waitForFunction(() => [...document.querySelectorAll("[data-testid=factor-legend] .factor-row")].every((n) => n.querySelector(".factor-swatch [class$=-swatch] svg")));
     const rows = await page.$$eval("[data-testid=factor-legend] .factor-row", (nodes) =>
       nodes.map((n) => ({text: n.querySelector(".factor-swatch [class$=-swatch]")?.textContent, crops: n.querySelectorAll(".factor-crop canvas").length, plot: n.querySelector("[class^=plot-] svg, [class*=-swatch] svg") !== null}))
     );

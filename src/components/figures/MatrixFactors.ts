@@ -7,19 +7,16 @@
 // per factor, its strongest cells as crops; hovering one shows that factor alone on every image), and the
 // hovered cell's loadings as a bar chart beside the readout.
 import {percentile99, type Factors} from "../../core/factors.js";
-import type {LayerSummary} from "../../../workers/similarity.js";
 import type {FactorSource, FactorState} from "../clients/factorSource.js";
-import type {SimilarityClient} from "../clients/similarityClient.js";
 import {el} from "../dom/el.js";
 import type {DecodedImage} from "../images/decodeImages.js";
-import type {Look} from "../inputs/OverlayControls.js";
 import {FACTOR_PALETTE_NAME, paintFactors} from "../overlay/factorColors.js";
 import {OverlayImage} from "../overlay/OverlayImage.js";
-import type {QueryEngine, Query} from "../query/QueryEngine.js";
-import {globalCell} from "../query/queryState.js";
+import type {Query} from "../query/QueryEngine.js";
+import {globalCell, sameRef} from "../query/queryState.js";
 import {FactorLegend, factorLabel, LoadingsChart} from "./FactorLegend.js";
-import {imageRows, type LookInput} from "./figureParts.js";
-import {SimilarityExplorer, type OverlayMirror} from "./SimilarityExplorer.js";
+import {imageRows, pointerOutliner, queryOutliner} from "./figureParts.js";
+import {SimilarityExplorer, type OverlayMirror, type SimilarityExplorerOptions} from "./SimilarityExplorer.js";
 
 /** How the factor pictures look: the colouring's opacity over the photo, and whether the similarity overlay is drawn over them. */
 export interface FactorLook {
@@ -27,21 +24,11 @@ export interface FactorLook {
   overlay: boolean;
 }
 
-export interface MatrixFactorsOptions {
-  client: SimilarityClient;
-  key: string;
-  summary: LayerSummary;
-  dataset: string;
-  engine: QueryEngine;
-  /** The similarity overlay's controls (OverlayControls). */
-  controls: LookInput | Look;
+/** SimilarityExplorer's options for the photos (the figure sets the rest), and the factors' own. */
+export interface MatrixFactorsOptions extends Pick<SimilarityExplorerOptions, "client" | "key" | "summary" | "dataset" | "engine" | "controls" | "width" | "invalidation" | "extra" | "imageWidth"> {
   /** The factor pictures' controls: an input whose value is a FactorLook. */
   factorLook: EventTarget & {value: FactorLook};
   source: FactorSource;
-  width: number;
-  invalidation: Promise<unknown>;
-  extra?: readonly DecodedImage[];
-  imageWidth?: number;
 }
 
 export function MatrixFactors(images: readonly DecodedImage[], options: MatrixFactorsOptions): HTMLElement {
@@ -182,25 +169,16 @@ export function MatrixFactors(images: readonly DecodedImage[], options: MatrixFa
   }
 
   // Outlines: the query cells (yellow) and the pointer, as on the photos.
-  const outlined = new Uint8Array(count);
+  const outlineQueries = queryOutliner(frames);
+  const outlinePointer = pointerOutliner(frames);
   function showOutlines(): void {
-    const refs = query.refs;
-    for (let i = 0; i < count; ++i) {
-      let mine = false;
-      for (const r of refs) if (r.image === i) mine = true;
-      if (mine || outlined[i]) frames[i].showQueries(mine ? refs.filter((r) => r.image === i) : []);
-      outlined[i] = mine ? 1 : 0;
-    }
+    outlineQueries(query.refs);
     showPointer();
   }
-  let pointerFrame: OverlayImage | null = null;
   function showPointer(): void {
     const {pins, pointer, hover} = query;
     const at = pointer ?? (pins.length ? null : hover);
-    const frame = at ? frames[at.image] : null;
-    if (pointerFrame && pointerFrame !== frame) pointerFrame.showPointer(null, null);
-    pointerFrame = frame;
-    if (frame && at) frame.showPointer(at, null, pins.length > 0);
+    outlinePointer(at, null, pins.length > 0 && !!at && !pins.some((p) => sameRef(p, at)));
   }
 
   const mirror: OverlayMirror = {

@@ -18,7 +18,7 @@ import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {globalCell, isValidRef, refOf, remapRefs, sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityClient, SimilarityRequest} from "../clients/similarityClient.js";
 import {TopMatches} from "./TopMatches.js";
-import {dispatchPaint, figureHeader, followLook, imageRows, type LookInput} from "./figureParts.js";
+import {dispatchPaint, figureHeader, followLook, imageRows, pointerOutliner, queryOutliner, type LookInput} from "./figureParts.js";
 
 /** Options of SimilarityExplorer. */
 export interface SimilarityExplorerOptions {
@@ -248,26 +248,16 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     }
   }
 
-  // Images with query outlines, so that only those (and the new ones) are touched.
-  const outlined = new Uint8Array(count);
+  const outlineQueries = queryOutliner(frames);
+  const outlinePointer = pointerOutliner(frames);
   function showQueries(): void {
-    const refs = query.refs;
-    for (let i = 0; i < count; ++i) {
-      const now = refs.some((r) => r.image === i);
-      if (now || outlined[i]) frames[i].showQueries(now ? refs.filter((r) => r.image === i) : []);
-      outlined[i] = now ? 1 : 0;
-    }
+    outlineQueries(query.refs);
   }
 
-  let pointerFrame: OverlayImage | null = null;
   function showPointer(): void {
     const {pins, pointer, hover} = query;
     const at = pointer ?? (pins.length ? null : hover);
-    const frame = at ? frames[at.image] : null;
-    if (pointerFrame && pointerFrame !== frame) pointerFrame.showPointer(null, null);
-    pointerFrame = frame;
-    if (!frame || !at) return;
-    frame.showPointer(at, look.field ? unitField(at, summary.info, imageOf(at.image)) : null, pins.length > 0 && !pins.some((p) => sameRef(p, at)));
+    outlinePointer(at, at && look.field ? unitField(at, summary.info, imageOf(at.image)) : null, pins.length > 0 && !!at && !pins.some((p) => sameRef(p, at)));
   }
 
   // The closest cells: asked for once the query has rested briefly, one request at a time, the newest wins.
