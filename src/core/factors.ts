@@ -58,6 +58,10 @@ const MAX_ITERATIONS = 200;
 /** NMF of a layer table's cells (norm · step · code, uploads included when the table has them), with k factors. */
 export async function factorize(data: LayerData, names: {dataset: string}, k: number, options: NmfAsyncOptions = {}): Promise<Factors> {
   const {codes, norms, info} = data;
+  // Signed layers (codes below zero: no ReLU at that output) cannot be factorised into non-negative parts.
+  if ((codes as ArrayBufferView) instanceof Int8Array) {
+    throw new RangeError(`layer ${info.name} of ${names.dataset} has values below zero, and non-negative matrix factors need activations after a ReLU: choose another layer`);
+  }
   const X = dequantizeCells({codes, norms, step: info.step, channels: info.channels});
   const result = await nmfAsync(X, norms.length, info.channels, k, {tol: TOL, maxIterations: MAX_ITERATIONS, ...options});
   return fromResult(result, {dataset: names.dataset, layer: info.name, model: info.model, grids: info.grids, tol: options.tol ?? TOL, maxIterations: options.maxIterations ?? MAX_ITERATIONS});
