@@ -35,6 +35,14 @@ async function capture(page: Page, name: string, until: string, from = "h1", wid
   console.log(`${path}: ${info.width}×${info.height}, ${Math.round(info.size / 1000)} kB`);
 }
 
+/** Matrix factors: the animals set at mixed4, k = 4 (the build's snapshot), the cat's cheek hovered. */
+async function factorsScreenshot(): Promise<void> {
+  const page = await site.open("factors?set=animals&layer=mixed4");
+  await page.waitForSelector("[data-testid=factors-figure][data-factors-painted]", {timeout: 60_000});
+  await hover(page, '[data-testid=factor-pictures] .overlay-frame[data-image-index="0"]', 7, 5);
+  await capture(page, "factors", '[data-testid=overlay-figure] .overlay-frame[data-image-index="10"]', "[data-testid=factor-status]");
+}
+
 mkdirSync(outDir, {recursive: true});
 const only = process.argv.slice(2);
 const want = (name: string) => !only.length || only.includes(name);
@@ -85,6 +93,7 @@ try {
     await hover(model, '.overlay-frame[data-image-index="0"]', 5, 3);
     await capture(model, "your-model", '.overlay-frame[data-image-index="10"]', "[data-testid=model-picker]");
   }
+  if (want("factors")) await factorsScreenshot();
   if (site.errors.length) throw new Error(site.errors.join("\n"));
 } finally {
   await site.close();

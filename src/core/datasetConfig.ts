@@ -30,7 +30,12 @@ export interface DatasetConfig {
   images: DatasetImage[];
   /** Transformed sets made from some of the images (rotations, zooms); see transformSets.ts. */
   transforms?: TransformSetConfig[];
+  /** Matrix factorisations to snapshot besides k = 4 at the default layer (src/core/factors.ts). */
+  factors?: Array<{layer: string; k: number}>;
 }
+
+/** The range of k for matrix factors (the page's control and dataset.json's "factors"). */
+export const FACTOR_K_RANGE = {min: 2, max: 8} as const;
 
 const imageFile = /^[^/\\]+\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
 
@@ -71,8 +76,51 @@ export function parseDatasetConfig(text: string, where: string): DatasetConfig {
     layers,
     ...(r.sizePolicy === undefined ? {} : {sizePolicy: checkSizePolicy(r.sizePolicy, where)}),
     images,
-    ...(r.transforms === undefined ? {} : {transforms: parseTransformSets(r.transforms, where, images)})
+    ...(r.transforms === undefined ? {} : {transforms: parseTransformSets(r.transforms, where, images)}),
+    ...(r.factors === undefined ? {} : {factors: checkFactors(r.factors, layers, where)})
   };
+}
+
+/** The k the page starts with and the build snapshots at each set's default layer. */
+export const DEFAULT_FACTORS = 4;
+
+/** One factorisation the build snapshots. */
+export interface FactorSnapshot {
+  layer: string;
+  k: number;
+}
+
+/**
+ * The factorisations the build snapshots for a set: k = DEFAULT_FACTORS at its default layer (the model's
+ * default if the set lists it, else its first layer), then those its dataset.json asks for ("factors"),
+ * without repeats.
+ */
+export function factorSnapshots(config: {layers: readonly string[]; factors?: readonly FactorSnapshot[]}, modelDefaultLayer: string): FactorSnapshot[] {
+  const layer = config.layers.includes(modelDefaultLayer) ? modelDefaultLayer : config.layers[0];
+  const out: FactorSnapshot[] = [{layer, k: DEFAULT_FACTORS}];
+  for (const f of config.factors ?? []) if (!out.some((o) => o.layer === f.layer && o.k === f.k)) out.push({layer: f.layer, k: f.k});
+  return out;
+}
+
+/** The name of a snapshot's file under src/data/DATASET/factors/, without ".arrow". */
+export function factorFileName({layer, k}: FactorSnapshot): string {
+  return `${layer}-k${k}`;
+}
+
+/** dataset.json's optional "factors": [{"layer": "mixed5", "k": 6}, …], each layer one the set lists. */
+function checkFactors(value: unknown, layers: readonly string[], where: string): Array<{layer: string; k: number}> {
+  if (!Array.isArray(value)) throw new Error(`${where}: "factors" must be an array of {"layer": …, "k": …} (or left out)`);
+  const {min, max} = FACTOR_K_RANGE;
+  return value.map((f: unknown, i) => {
+    const o = (f ?? {}) as Record<string, unknown>;
+    if (typeof o.layer !== "string" || !layers.includes(o.layer)) {
+      throw new Error(`${where}: factors[${i}].layer must be one of the set's layers (${layers.join(", ")}), got ${JSON.stringify(o.layer)}`);
+    }
+    if (!Number.isInteger(o.k) || (o.k as number) < min || (o.k as number) > max) {
+      throw new Error(`${where}: factors[${i}].k must be a whole number from ${min} to ${max}, got ${JSON.stringify(o.k)}`);
+    }
+    return {layer: o.layer, k: o.k as number};
+  });
 }
 
 /** The image id used in tables and URLs: the file name without its extension. */

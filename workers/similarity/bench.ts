@@ -1,6 +1,9 @@
 // Benchmark support in the similarity worker, kept apart from its production API (api.ts): the arithmetic
-// floor of the hover path, timed inside the page's own worker bundle (bench/hover.ts calls it).
+// floor of the hover path, timed inside the page's own worker bundle (bench/hover.ts calls it), and the
+// NMF of a loaded layer timed the same way as in Node (bench/nmf.ts's in-Chromium row).
+import {dequantizeCells} from "../../src/core/quantize.js";
 import {codeDots, toSimilarity} from "../../src/core/similarity.js";
+import {timeNmf, type NmfTiming} from "../../bench/nmfRun.js";
 import {installedLayer, single} from "./api.js";
 
 /** Median and 95th percentile of a list of times, in milliseconds. */
@@ -38,5 +41,13 @@ export const benchApi = {
     const ts = time((q) => toSimilarity(codeDots(index, q, scratch.dots, scratch), index, q, "cosine", layer.single));
     const kernel = layer.kernel ? time((q) => single(layer, q, "cosine", layer.single)) : ts;
     return {backend: layer.kernel ? "wasm-simd" : "js", cells, channels: data.info.channels, kernel, typescript: ts};
+  },
+
+  /** Best of `repeats` timed nmf() runs (after one untimed) on layer `key`'s dequantised cells, as bench/nmf.ts times it in Node. */
+  nmfTiming(key: string, k: number, repeats = 5): NmfTiming & {cells: number; channels: number} {
+    const {data} = installedLayer(key);
+    const {codes, norms, info} = data;
+    const X = dequantizeCells({codes, norms, step: info.step, channels: info.channels});
+    return {...timeNmf(X, norms.length, info.channels, k, repeats), cells: norms.length, channels: info.channels};
   }
 };

@@ -18,7 +18,7 @@ import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {globalCell, isValidRef, refOf, remapRefs, sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityClient, SimilarityRequest} from "../clients/similarityClient.js";
 import {TopMatches} from "./TopMatches.js";
-import {dispatchPaint, figureHeader, followLook, imageRows, type LookInput} from "./figureParts.js";
+import {dispatchPaint, figureHeader, followLook, imageRows, pointerOutliner, queryOutliner, type LookInput} from "./figureParts.js";
 
 /** Options of SimilarityExplorer. */
 export interface SimilarityExplorerOptions {
@@ -55,6 +55,18 @@ export interface SimilarityExplorerOptions {
   onPaint?: (values: Float32Array | null, figure: {frames: readonly OverlayImage[]; query: Readonly<Query>; kind: Look["kind"]}) => void;
   /** SVGs that Export PNG draws below the colour bar (e.g. charts beside the figure). */
   exportBelow?: () => SVGSVGElement[];
+  /** Another view that draws the same overlay on its own pictures of the same images (the factor pictures). */
+  mirror?: OverlayMirror;
+}
+
+/** What a mirror is told: each image painted (the same arguments as OverlayImage.paint), each paint done, the overlays cleared. */
+export interface OverlayMirror {
+  /** The mirror's element for each image: an image is on screen (computed first) when either of its pictures is. */
+  elements: readonly Element[];
+  paintImage(image: number, values: Float32Array, start: number, lo: number, hi: number, words: Uint32Array): void;
+  /** After a paint of the images on screen: the outlines may move. */
+  painted(): void;
+  cleared(): void;
 }
 
 /** Where each engine's cell references were made, so a new layer can move them (see remapRefs). */
@@ -62,7 +74,7 @@ const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): HTMLElement {
-  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], computeAll = false, onPaint, exportBelow} = options;
+  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], computeAll = false, onPaint, exportBelow, mirror} = options;
   const {grids} = summary.info;
   const {cellStart} = summary;
   const count = grids.length;
@@ -181,7 +193,11 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   const onScreen = new OnScreenFirst({
     cellStart,
     elements: frames.map((f) => f.frame),
-    paint: (i) => frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words),
+    moreElements: mirror?.elements,
+    paint(i) {
+      frames[i].paint(values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+      mirror?.paintImage(i, values, cellStart[i], domains[2 * i], domains[2 * i + 1], words);
+    },
     fetch(ranges, done) {
       const base = painted;
       // Only for the query on show: a newer one on its way must not be superseded by this (it would never be painted).
@@ -205,6 +221,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     showOutlines();
     onScreen.paint();
     onPaint?.(values, {frames, query, kind: painted.kind});
+    mirror?.painted();
     const end = performance.now();
     showBar();
     showReadout();
@@ -214,6 +231,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   function clearAll(): void {
     onScreen.clear();
     for (const frame of frames) frame.clear();
+    mirror?.cleared();
   }
 
   /** The colour bar for the current look; a per-image scale shows the image under the pointer (or the first query's). */
@@ -244,26 +262,16 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     }
   }
 
-  // Images with query outlines, so that only those (and the new ones) are touched.
-  const outlined = new Uint8Array(count);
+  const outlineQueries = queryOutliner(frames);
+  const outlinePointer = pointerOutliner(frames);
   function showQueries(): void {
-    const refs = query.refs;
-    for (let i = 0; i < count; ++i) {
-      const now = refs.some((r) => r.image === i);
-      if (now || outlined[i]) frames[i].showQueries(now ? refs.filter((r) => r.image === i) : []);
-      outlined[i] = now ? 1 : 0;
-    }
+    outlineQueries(query.refs);
   }
 
-  let pointerFrame: OverlayImage | null = null;
   function showPointer(): void {
     const {pins, pointer, hover} = query;
     const at = pointer ?? (pins.length ? null : hover);
-    const frame = at ? frames[at.image] : null;
-    if (pointerFrame && pointerFrame !== frame) pointerFrame.showPointer(null, null);
-    pointerFrame = frame;
-    if (!frame || !at) return;
-    frame.showPointer(at, look.field ? unitField(at, summary.info, imageOf(at.image)) : null, pins.length > 0 && !pins.some((p) => sameRef(p, at)));
+    outlinePointer(at, at && look.field ? unitField(at, summary.info, imageOf(at.image)) : null, pins.length > 0 && !!at && !pins.some((p) => sameRef(p, at)));
   }
 
   // The closest cells: asked for once the query has rested briefly, one request at a time, the newest wins.

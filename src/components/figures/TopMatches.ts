@@ -65,7 +65,7 @@ export class TopMatches {
 }
 
 /** A canvas with the cell and one cell of context around it, the cell outlined in yellow. */
-function crop(image: MatchImage, grid: Size, ref: CellRef, size: number): HTMLCanvasElement {
+export function crop(image: MatchImage, grid: Size, ref: CellRef, size: number): HTMLCanvasElement {
   const cell = cellRect(ref, image, grid);
   const x0 = Math.max(0, cell.x - cell.width), y0 = Math.max(0, cell.y - cell.height);
   const x1 = Math.min(image.width, cell.x + 2 * cell.width), y1 = Math.min(image.height, cell.y + 2 * cell.height);

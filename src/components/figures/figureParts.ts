@@ -5,6 +5,8 @@ import {ColorBar} from "../overlay/ColorBar.js";
 import {el} from "../dom/el.js";
 import type {Look} from "../inputs/OverlayControls.js";
 import {textButton} from "../inputs/textButton.js";
+import type {OverlayImage, UnitRect} from "../overlay/OverlayImage.js";
+import type {CellRef} from "../query/queryState.js";
 
 /** The figure's header and what is in it. */
 export interface FigureHeader {
@@ -60,4 +62,28 @@ export function followLook(controls: LookInput | Look, invalidation: Promise<unk
 /** Tells benchmarks a paint is done: `start` is the triggering event's timeStamp, `end` performance.now() after the last putImageData. */
 export function dispatchPaint(root: HTMLElement, start: number, end: number): void {
   root.dispatchEvent(new CustomEvent("overlaypaint", {bubbles: true, detail: {start, end}}));
+}
+
+/** Outlines the query cells on `frames` (image i is frames[i]); touches only the frames that had or get one. */
+export function queryOutliner(frames: readonly OverlayImage[]): (refs: readonly CellRef[]) => void {
+  const outlined = new Uint8Array(frames.length);
+  return (refs) => {
+    for (let i = 0; i < frames.length; ++i) {
+      let now = false;
+      for (const r of refs) if (r.image === i) now = true;
+      if (now || outlined[i]) frames[i].showQueries(now ? refs.filter((r) => r.image === i) : []);
+      outlined[i] = now ? 1 : 0;
+    }
+  };
+}
+
+/** Moves the outline of the cell under the pointer (and its receptive field) between `frames`; null hides it. */
+export function pointerOutliner(frames: readonly OverlayImage[]): (at: CellRef | null, field: UnitRect | null, outlineCell: boolean) => void {
+  let shown: OverlayImage | null = null;
+  return (at, field, outlineCell) => {
+    const frame = at ? frames[at.image] : null;
+    if (shown && shown !== frame) shown.showPointer(null, null);
+    shown = frame;
+    if (frame && at) frame.showPointer(at, field, outlineCell);
+  };
 }

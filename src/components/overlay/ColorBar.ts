@@ -38,13 +38,13 @@ const svgNs = "http://www.w3.org/2000/svg";
 /** Height of a text line above and below the legend in an export. */
 const lineHeight = 18;
 
-type Plot = typeof PlotModule;
+export type Plot = typeof PlotModule;
 let plotLoading: Promise<Plot> | null = null;
 /** Plot, once loaded: then legends are rendered at once, in the update() that asks for them. */
 let plotLoaded: Plot | null = null;
 
 /** Starts loading Plot (once) and resolves to it. */
-function loadPlot(): Promise<Plot> {
+export function loadPlot(): Promise<Plot> {
   return (plotLoading ??= import("@observablehq/plot").then((module) => (plotLoaded = module)));
 }
 

@@ -14,6 +14,8 @@ export interface OnScreenFirstOptions {
   cellStart: Int32Array;
   /** The images' elements, in order, to watch for visibility. */
   elements: readonly Element[];
+  /** More elements showing the same images (a second picture of each, in the same order): an image is on screen when any of its elements is. */
+  moreElements?: readonly Element[];
   /** Paints image i from the figure's current values. */
   paint(image: number): void;
   /**
@@ -28,6 +30,8 @@ export interface OnScreenFirstOptions {
 export class OnScreenFirst {
   private readonly count: number;
   private readonly visible: Uint8Array;
+  /** Per watched element (elements, then moreElements): whether it is near the viewport. */
+  private readonly seen: Uint8Array;
   private readonly fresh: Uint8Array;
   private readonly stale: Uint8Array;
   private pendingCount = 0;
@@ -41,7 +45,9 @@ export class OnScreenFirst {
     this.fresh = new Uint8Array(this.count);
     this.stale = new Uint8Array(this.count);
     this.observer = new IntersectionObserver((entries) => this.onIntersect(entries), {rootMargin: "10% 0px"});
-    options.elements.forEach((element, i) => {
+    const watched = [...options.elements, ...(options.moreElements ?? [])];
+    this.seen = new Uint8Array(watched.length).fill(1);
+    watched.forEach((element, i) => {
       (element as HTMLElement).dataset.screenIndex = String(i);
       this.observer.observe(element);
     });
@@ -125,8 +131,9 @@ export class OnScreenFirst {
 
   private onIntersect(entries: IntersectionObserverEntry[]): void {
     for (const entry of entries) {
-      const i = Number((entry.target as HTMLElement).dataset.screenIndex);
-      this.visible[i] = entry.isIntersecting ? 1 : 0;
+      const e = Number((entry.target as HTMLElement).dataset.screenIndex), i = e % this.count;
+      this.seen[e] = entry.isIntersecting ? 1 : 0;
+      this.visible[i] = this.seen[i] || (this.seen.length > this.count && this.seen[i + this.count]) ? 1 : 0;
       if (this.visible[i] && this.stale[i]) {
         if (this.fresh[i]) this.paintImage(i);
         else this.schedule(0);

@@ -26,6 +26,16 @@ export interface OverlayImageOptions {
   caption?: string;
   /** Tooltip of the figure (credit and licence). */
   title?: string;
+  /** A second grid-resolution canvas under the overlay, painted by the caller (the factor pictures' colours). */
+  underlay?: boolean;
+}
+
+/** A grid-resolution canvas whose pixels the caller writes (32-bit words, as ImageData holds them). */
+export interface CellCanvas {
+  canvas: HTMLCanvasElement;
+  pixels: Uint32Array;
+  /** Puts `pixels` on the canvas. */
+  put(): void;
 }
 
 /** A rectangle in fractions of the image, 0 to 1. */
@@ -57,9 +67,11 @@ export class OverlayImage {
   private readonly pointerBox: HTMLElement;
   private readonly fieldBox: HTMLElement;
   private matchBox: HTMLElement | null = null;
+  /** The canvas under the overlay, when asked for (options.underlay). */
+  readonly underlay: CellCanvas | null;
   private painted = false;
 
-  constructor({bitmap, src, grid, width, height, index, label, caption, title}: OverlayImageOptions) {
+  constructor({bitmap, src, grid, width, height, index, label, caption, title, underlay = false}: OverlayImageOptions) {
     this.bitmap = bitmap;
     this.grid = grid;
     this.index = index;
@@ -93,7 +105,8 @@ export class OverlayImage {
     this.queryLayer = el("div", "overlay-queries");
     this.pointerBox = el("div", "overlay-outline overlay-pointer");
     for (const box of [this.fieldBox, this.pointerBox]) box.hidden = true;
-    frame.append(photo, cells, this.fieldBox, this.queryLayer, this.pointerBox);
+    this.underlay = underlay ? cellCanvas(grid) : null;
+    frame.append(photo, ...(this.underlay ? [this.underlay.canvas] : []), cells, this.fieldBox, this.queryLayer, this.pointerBox);
 
     const figure = (this.figure = el("figure", "overlay-image"));
     // The size the figure takes while it is skipped (content-visibility: auto): the frame and a caption line.
@@ -161,6 +174,17 @@ export class OverlayImage {
 
 }
 
+
+/** A canvas of grid.width × grid.height pixels stacked like the overlay, with its ImageData preallocated. */
+function cellCanvas(grid: Size): CellCanvas {
+  const canvas = el("canvas", "overlay-cells overlay-underlay");
+  canvas.width = grid.width;
+  canvas.height = grid.height;
+  const context = canvas.getContext("2d");
+  if (!context) throw new Error("no 2d context for the overlay canvas");
+  const imageData = context.createImageData(grid.width, grid.height);
+  return {canvas, pixels: new Uint32Array(imageData.data.buffer), put: () => context.putImageData(imageData, 0, 0)};
+}
 
 /** The receptive field of `cell` of `layer` in fractions of `image` (the model's input). */
 export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number; wholeImage?: boolean}, image: Size): UnitRect {
