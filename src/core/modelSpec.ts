@@ -49,6 +49,9 @@ export interface LayerSpec {
   finetuned: boolean;
   /** Output layout: channels first (NCHW) or last (NHWC). */
   layout: "NCHW" | "NHWC";
+  /** False when the graph analysis could not give the receptive field (an operator on the way is not
+   * understood): stride, receptiveField and offset then describe the cell itself. Absent: known. */
+  receptiveFieldKnown?: boolean;
   /** Grid size (cells) at the model's default input size, when measured (model description files). */
   grid?: {width: number; height: number};
 }

@@ -16,16 +16,23 @@ export const PREPROCESSING = {
 
 export type PreprocessingId = keyof typeof PREPROCESSING;
 
-/** What the user chose for their model. */
+/** What the user chose for their model (or a dataset.json says about its own model). */
 export interface UserModelOptions {
   /** Shown in titles and messages (the file's name). */
   name: string;
-  preprocessing: PreprocessingId;
+  /** A preset, or the normalization itself (e.g. read from the file's metadata or a dataset.json). */
+  preprocessing: PreprocessingId | Normalization;
   channelOrder: "RGB" | "BGR";
   /** Input side in pixels (square) when the model's size is symbolic; ignored when it is fixed. */
   inputSize: number;
   /** Output names of the chosen layers (CandidateLayer.output). */
   outputs: readonly string[];
+  /** Layer names by output name, where they differ (a dataset.json's {"name", "output"}). */
+  names?: Readonly<Record<string, string>>;
+  /** The spec's id, title and source (default "user:" + name, name, "your file; it stays in this browser"). */
+  id?: string;
+  title?: string;
+  source?: string;
 }
 
 /** Smallest and largest input side accepted for a symbolic input. */
@@ -88,18 +95,20 @@ export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer
   });
   if (input.channels !== 3) throw new Error(`the model's input has ${input.channels} channel${input.channels === 1 ? "" : "s"}; this page feeds colour images (3 channels)`);
   const specs: LayerSpec[] = chosen.map((layer) => {
-    const {stride, receptiveField, offset} = geometry(layer, size);
-    return {name: layerName(layer), output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}};
+    const {stride, receptiveField, offset, known} = geometry(layer, size);
+    const name = options.names?.[layer.output] ?? layerName(layer);
+    return {name, output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}, ...(known ? {} : {receptiveFieldKnown: false})};
   });
+  const normalization = typeof options.preprocessing === "string" ? (PREPROCESSING[options.preprocessing].normalization as Normalization) : options.preprocessing;
   return {
-    id: `user:${options.name}`,
-    title: options.name,
-    source: "your file; it stays in this browser",
+    id: options.id ?? `user:${options.name}`,
+    title: options.title ?? options.name,
+    source: options.source ?? "your file; it stays in this browser",
     input: {
       name: input.name,
       layout: input.layout,
       channelOrder: options.channelOrder,
-      normalization: PREPROCESSING[options.preprocessing].normalization as Normalization,
+      normalization,
       minSize: 1,
       fixedSize: size.fixed ? {width: size.width, height: size.height} : null
     },
