@@ -6,6 +6,7 @@ import type {CandidateLayer} from "./layerTap.js";
 import type {LayerInfo} from "./layerTable.js";
 import type {LayerSpec, ModelSpec, Normalization} from "./modelSpec.js";
 import type {ImageInput} from "./onnxGraph.js";
+import type {ModelHints} from "./ownModel.js";
 
 /** The preprocessing presets offered, by id. */
 export const PREPROCESSING = {
@@ -145,4 +146,49 @@ export function firstNegative(values: Float32Array, channels: number): {cell: nu
 export function negativeMessage(layer: string, where: {image: number; channel: number; value: number}, opType?: string): string {
   const op = opType ? ` (${opType})` : "";
   return `layer ${JSON.stringify(layer)}${op} has negative activations (${where.value.toPrecision(3)} in channel ${where.channel} of image ${where.image + 1}): similarity overlays here need non-negative values, as after a ReLU. Pick the ReLU (or pooling) output that follows it instead.`;
+}
+
+/** One default of the "Your model" panel and where it came from, in words. */
+export interface Default<T> {
+  value: T;
+  from: string;
+}
+
+/** The panel's defaults for a model file: preprocessing, channel order, input size, layers ticked. */
+export interface ModelDefaults {
+  /** A preset id, or "file" for a normalization the file's metadata gives that no preset matches. */
+  preprocessing: Default<PreprocessingId | "file"> & {normalization: Normalization};
+  channelOrder: Default<"RGB" | "BGR">;
+  size: Default<number> & {fixed: boolean};
+  layers: Default<string[]>;
+}
+
+const sameNormalization = (a: Normalization, b: Normalization) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What the panel starts with for a model, each with its source: the input shape (a fixed size), the file's
+ * metadata (ownModel.ts modelHints: preprocessing, channel order, size, layers), else the page's defaults
+ * (ImageNet mean/std, RGB, 224 px, the middle and last ReLU outputs), said to be guesses.
+ */
+export function modelDefaults(input: ImageInput, layers: readonly CandidateLayer[], hints: ModelHints): ModelDefaults {
+  const META = "from the file's metadata";
+  let preprocessing: ModelDefaults["preprocessing"];
+  if (hints.normalization) {
+    const preset = (Object.keys(PREPROCESSING) as PreprocessingId[]).find((id) => sameNormalization(PREPROCESSING[id].normalization as Normalization, hints.normalization!));
+    preprocessing = {value: preset ?? "file", normalization: hints.normalization, from: META};
+  } else {
+    const torch = /pytorch/i.test(hints.producer ?? "");
+    const from = torch ? "a guess: the file does not say, and PyTorch exports (this one was written by PyTorch) mostly expect it" : "the page's default, a guess: the file does not say";
+    preprocessing = {value: "imagenet", normalization: PREPROCESSING.imagenet.normalization as Normalization, from};
+  }
+  const channelOrder: Default<"RGB" | "BGR"> = hints.channelOrder ? {value: hints.channelOrder, from: META} : {value: "RGB", from: "the page's default: the file does not say"};
+  const fixed = inputSizeFor(input);
+  const size = fixed.fixed
+    ? {value: fixed.width, fixed: true, from: "fixed by the model's input shape"}
+    : hints.size && hints.size >= MIN_INPUT_SIZE && hints.size <= MAX_INPUT_SIZE
+      ? {value: hints.size, fixed: false, from: META}
+      : {value: 224, fixed: false, from: "the page's default: the input shape leaves the size free and the file does not say"};
+  const named = (hints.layers ?? []).filter((name) => layers.some((l) => l.output === name));
+  const ticked = named.length ? {value: named, from: "named in the file's metadata"} : {value: defaultLayers(layers), from: "the page's choice: the middle and the last ReLU outputs (the file names none)"};
+  return {preprocessing, channelOrder, size, layers: ticked};
 }

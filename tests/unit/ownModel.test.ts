@@ -8,8 +8,6 @@ import {copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from "node:
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
-import * as ort from "onnxruntime-node";
-import sharp from "sharp";
 import {datasetFingerprint, modelFingerprint} from "../../data-loaders/datasetCache.js";
 import {parseDatasetConfig} from "../../src/core/datasetConfig.js";
 import {readImageTable} from "../../src/core/imageTable.js";
@@ -17,6 +15,7 @@ import {readLayerTable} from "../../src/core/layerTable.js";
 import {modelHints} from "../../src/core/ownModel.js";
 import {buildModel, buildModelProto} from "../fixtures/makeOnnx.js";
 import {TORCH_LIKE_RELUS, torchLikeCnn} from "../fixtures/testModels.js";
+import {cosineOf, referenceCells} from "../fixtures/torchReference.js";
 import onnxProto from "onnx-proto";
 
 const root = mkdtempSync(join(tmpdir(), "own-model-"));
@@ -96,30 +95,15 @@ test("the loaders snapshot a dataset's own model: its spec, layers and activatio
   assert.equal(data.info.channels, 32);
   assert.deepEqual(data.info.grids, photos.map(() => ({width: 16, height: 16})));
 
-  // The same cells from onnxruntime-node, run here on the stored pixels with the preprocessing written out.
-  const tapped = torchLikeCnn();
-  tapped.outputs.push({name: TORCH_LIKE_RELUS[2]!});
-  const session = await ort.InferenceSession.create(buildModel(tapped));
-  const reference: Float32Array[] = [];
-  for (const image of set.images) {
-    const {data: rgb} = await sharp(image.png).raw().toBuffer({resolveWithObject: true});
-    const input = new Float32Array(3 * 64 * 64);
-    for (let p = 0; p < 64 * 64; ++p) for (let c = 0; c < 3; ++c) input[c * 4096 + p] = (rgb[p * 3 + c]! / 255 - MEAN[c]!) / STD[c]!;
-    const out = await session.run({image: new ort.Tensor("float32", input, [1, 3, 64, 64])}, [TORCH_LIKE_RELUS[2]!]);
-    reference.push(out[TORCH_LIKE_RELUS[2]!]!.data as Float32Array);
-  }
-  const cell = (img: number, k: number) => Array.from({length: 32}, (_, c) => reference[img]![c * 256 + k]!);
-  const cosine = (a: number[], b: number[]) => {
-    const dot = a.reduce((s, v, i) => s + v * b[i]!, 0);
-    const n = Math.hypot(...a) * Math.hypot(...b);
-    return n ? dot / n : 0;
-  };
+  // The same cells from onnxruntime-node, run on the stored pixels with the preprocessing written out.
+  const reference = await referenceCells(torchLikeCnn(), TORCH_LIKE_RELUS[2]!, set.images.map((i) => i.png), MEAN, STD);
+  const cell = (img: number, k: number) => reference[img]!.values.subarray(k * 32, k * 32 + 32);
   let worst = 0;
   for (const [ia, ka, ib, kb] of [[0, 40, 1, 100], [2, 17, 3, 200], [0, 0, 3, 255], [1, 128, 2, 129]] as const) {
     const a = data.cellStart[ia]! + ka, b = data.cellStart[ib]! + kb;
     let dot = 0;
     for (let c = 0; c < 32; ++c) dot += data.codes[a * 32 + c]! * data.codes[b * 32 + c]!;
-    worst = Math.max(worst, Math.abs(dot * data.info.step ** 2 - cosine(cell(ia, ka), cell(ib, kb))));
+    worst = Math.max(worst, Math.abs(dot * data.info.step ** 2 - cosineOf(cell(ia, ka), cell(ib, kb))));
   }
   assert.ok(worst < 0.01, `cosine error ${worst}`);
 
