@@ -2,6 +2,7 @@
 // by running the model once (shapes are not typed by hand anywhere). A bundled model's layers are its graph
 // outputs; a dataset's own model is tapped at them (src/core/tapSession.ts).
 
+import {createHash} from "node:crypto";
 import * as ort from "onnxruntime-node";
 import type {ModelSpec} from "../../src/core/modelSpec.js";
 import {planInput} from "../../src/core/sizePolicy.js";
@@ -18,6 +19,7 @@ export async function describeModel(id: string): Promise<ModelSpec> {
     const out = await session.run(new Float32Array(3 * width * height), dims);
     return {
       ...spec,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
       layers: spec.layers.map((layer) => {
         const d = out.get(layer.output)!.dims;
         const [h, w] = layer.layout === "NCHW" ? [d[2], d[3]] : [d[1], d[2]];

@@ -69,6 +69,9 @@ export interface ModelSpec {
   /** Layer shown first. */
   defaultLayer: string;
   layers: LayerSpec[];
+  /** SHA-256 (hex) of the ONNX file the site serves for this model (model description files), so a page can
+   * tell when a file given to it is this very model. */
+  sha256?: string;
 }
 
 /** Returns the layer called `name`, or throws naming the layers on offer. */

@@ -14,7 +14,7 @@ import {readImageTable} from "../../src/core/imageTable.js";
 import {readLayerTable} from "../../src/core/layerTable.js";
 import {modelHints} from "../../src/core/ownModel.js";
 import {buildModel, buildModelProto} from "../fixtures/makeOnnx.js";
-import {TORCH_LIKE_RELUS, torchLikeCnn} from "../fixtures/testModels.js";
+import {externalDataModel, TORCH_LIKE_RELUS, torchLikeCnn} from "../fixtures/testModels.js";
 import {cosineOf, referenceCells} from "../fixtures/torchReference.js";
 import onnxProto from "onnx-proto";
 
@@ -128,16 +128,6 @@ test("an edited model file changes the dataset's and the model's fingerprints", 
   assert.notEqual(after[1], before[1]);
   assert.equal(datasetFingerprint(dir, parsed), after[0], "the same bytes give the same fingerprint");
 });
-
-/** torchLikeCnn with its first weights moved to an external data file, as torch.onnx.export does for large models. */
-function externalDataModel(): Uint8Array {
-  const proto = buildModelProto(torchLikeCnn());
-  const w = proto.graph!.initializer![0]!;
-  w.rawData = new Uint8Array(0);
-  w.dataLocation = onnxProto.onnx.TensorProto.DataLocation.EXTERNAL;
-  w.externalData = [{key: "location", value: "tiny.onnx.data"}, {key: "offset", value: "0"}];
-  return onnxProto.onnx.ModelProto.encode(proto).finish();
-}
 
 /** The model with a metadata entry describing its input (as the site's converted models carry). */
 function withInputMetadata(value: object): Uint8Array {
