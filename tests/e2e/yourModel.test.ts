@@ -281,8 +281,14 @@ describe("your model page", () => {
     report.push(`InceptionV3 given to Your model vs Across images, mixed4, query 2.5.6: Spearman ρ = ${rho.toFixed(4)}`);
     assert.ok(rho >= 0.99, `Spearman ρ = ${rho.toFixed(4)}`);
     assert.match((await across.textContent("[data-testid=overlay-figure]"))!, /cell \(5, 6\)/);
-    await site.screenshot(page, "your-model-inception");
     await across.close();
+    for (const [width, height] of [[1400, 1000], [390, 844]] as const) {
+      await page.setViewportSize({width, height});
+      await page.waitForTimeout(500);
+      await paintAfter(page, () => hoverCell(page, frameOf(at.image), at.col, at.row));
+      await site.screenshot(page, `your-model-inception-${width}x${height}`);
+    }
+    await page.setViewportSize({width: 1200, height: 900});
   });
 
   test("150 layers, 5 ticked: Run shows progress per image and per layer, and the page stays responsive", async () => {
