@@ -167,7 +167,7 @@ export async function loadModelById(id: string, root = datasetsRoot): Promise<Lo
     const dataset = await readDataset(name, root);
     if (dataset.config.ownModel && dataset.config.model === id) users.push(dataset);
   }
-  if (!users.length) throw new Error(`unknown model ${id} (bundled: ${MODEL_IDS.join(", ")}; no dataset.json names a model file with this id)`);
+  if (!users.length) throw new Error(`unknown model ${id} (available: ${MODEL_IDS.join(", ")}): no dataset.json names a model file with this id`);
   const first = users[0]!;
   for (const other of users.slice(1)) {
     const same = (await ownModelPath(other)) === (await ownModelPath(first)) && JSON.stringify({...other.config.ownModel, outputs: null}) === JSON.stringify({...first.config.ownModel, outputs: null});
