@@ -30,8 +30,8 @@ let dir: string;
 let site: Site | undefined;
 const report: string[] = [];
 
-/** The dataset.json of the README's example, for the test model. */
-function writeDataset(model: Uint8Array | string): void {
+/** The dataset.json of the README's example, for the test model (`preprocessing` replaced when given). */
+function writeDataset(model: Uint8Array | string, preprocessing: unknown = {mean: MEAN, std: STD}): void {
   mkdirSync(dir, {recursive: true});
   for (const photo of PHOTOS) copyFileSync(join(project, "datasets", "animals", photo), join(dir, photo));
   writeFileSync(join(dir, "tiny_cnn.onnx"), model);
@@ -39,7 +39,7 @@ function writeDataset(model: Uint8Array | string): void {
     name: "tiny",
     title: "Tiny CNN on animals",
     description: "Four animals photos through a small CNN exported from PyTorch (the end-to-end test's).",
-    model: {file: "tiny_cnn.onnx", title: "TinyCNN (test model)", source: "Built by tests/fixtures/testModels.ts, random weights.", preprocessing: {mean: MEAN, std: STD}},
+    model: {file: "tiny_cnn.onnx", title: "TinyCNN (test model)", source: "Built by tests/fixtures/testModels.ts, random weights.", preprocessing},
     layers: LAYERS.map((name, i) => ({name, output: TORCH_LIKE_RELUS[i]})),
     sizePolicy: {kind: "square", size: 96},
     images: PHOTOS.map((file) => ({file, credit: "animals set", licence: "see datasets/animals"}))
@@ -158,6 +158,12 @@ test("an edited model file rebuilds the set; a broken one stops the build naming
   assert.match(last, /^Build failed: datasets\/tiny\/dataset\.json: "tiny_cnn\.onnx" is .*not an ONNX model/);
   assert.match(last, /dist\/ still holds the last good site\./);
   assert.deepEqual(readLayerTable(builtFile("tiny", "relu3", join(copy, "dist"))).codes, after.codes, "dist/ keeps the last good build");
+
+  // A config mistake is caught before any loader runs, with the same kind of message.
+  writeDataset(buildModel(torchLikeCnn(77)), {mean: [0.5, 0.5]});
+  const badConfig = buildCopy(copy);
+  assert.notEqual(badConfig.status, 0);
+  assert.match(badConfig.output.trimEnd().split("\n").slice(-2).join("\n"), /^Build failed: datasets\/tiny\/dataset\.json: "model\.preprocessing"\.mean must be 3 numbers, got \[0\.5,0\.5\]\ndist\/ still holds the last good site\./);
   assert.ok(existsSync(join(outputDir, "own-model-dataset-1400x1000.png")));
   assert.ok(readFileSync(join(outputDir, "own-model-dataset-390x844.png")).length > 0);
 });
