@@ -91,6 +91,7 @@ export default {
   pages: [
     {name: "Across images", path: "/across-images"},
     {name: "Across layers", path: "/across-layers"},
+    {name: "Rotation and scale", path: "/rotation-and-scale"},
     {name: "Your model", path: "/your-model"},
     {name: "Datasets and layers", path: "/data"}
   ],

@@ -111,9 +111,22 @@ export async function benchHover(): Promise<Array<Record<string, string | number
       const times = (await hoverTimes(page, 200)).slice(20).sort((a, b) => a - b);
       const f = await floor(page, copies);
       rows.push({
-        images, cells: f.cells, "hover→painted p50 ms": percentile(times, 0.5), "p95 ms": percentile(times, 0.95), "goal p95 ms": goal,
+        page: "Across images", images, cells: f.cells, "hover→painted p50 ms": percentile(times, 0.5), "p95 ms": percentile(times, 0.95), "goal p95 ms": goal,
         "floor p50 ms": f.kernel.p50, "floor p95 ms": f.kernel.p95, kernel: f.backend, "TS loop p50 ms": f.typescript.p50, "p95/floor p95": percentile(times, 0.95) / f.kernel.p95
       });
+      await page.close();
+    }
+    // The Rotation and scale page in the same run: hover → overlay painted and the Plot chart redrawn (the
+    // figure redraws the chart and the corresponding-cell outlines before it reports the paint).
+    {
+      const page = await site.open("rotation-and-scale?layer=mixed4");
+      await page.waitForSelector("[data-testid=transform-chart] svg", {timeout: 60_000});
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] [data-image-index]").length === 16, null, {timeout: 60_000});
+      await hoverTimes(page, 20);
+      const times = (await hoverTimes(page, 200)).slice(20).sort((a, b) => a - b);
+      const charted = await page.$eval("[data-testid=transform-chart]", (n) => Number((n as HTMLElement).dataset.points));
+      if (charted !== 16) throw new Error(`the chart shows ${charted} points, expected 16`);
+      rows.push({page: "Rotation and scale (overlay + chart)", images: 16, cells: 16 * 289, "hover→painted p50 ms": percentile(times, 0.5), "p95 ms": percentile(times, 0.95), "goal p95 ms": "-", "floor p50 ms": "-", "floor p95 ms": "-", kernel: "-", "TS loop p50 ms": "-", "p95/floor p95": "-"});
       await page.close();
     }
     if (site.errors.length) throw new Error(`the page reported errors:\n${site.errors.join("\n")}`);

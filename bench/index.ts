@@ -1,7 +1,8 @@
 // npm run bench [-- DATASET]: speed and size measurements, each against a baseline measured in the same
 // process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory);
 // `npm run bench -- snapshot [DATASET]` only the whole-dataset snapshot table; `npm run bench -- nmf` only
-// the matrix-factor table; `npm run bench -- hover` only the hover table.
+// the matrix-factor table; `npm run bench -- hover` only the hover table; `npm run bench -- encoding` only
+// the bytes and cosine errors of the stored codes (InceptionV3's unsigned layers, MobileNetV2's signed ones).
 import {benchEncoding} from "./encoding.js";
 import {benchHover} from "./hover.js";
 import {benchLoader, benchSnapshot} from "./loader.js";
@@ -9,7 +10,7 @@ import {benchNmf} from "./nmf.js";
 import {printTable} from "./table.js";
 import {benchUploads, benchUploadsMemory} from "./uploads.js";
 
-const only = ["uploads", "snapshot", "nmf", "hover"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
+const only = ["uploads", "snapshot", "nmf", "hover", "encoding"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
 const dataset = (only ? process.argv[3] : process.argv[2]) ?? "animals";
 
 async function snapshotTable() {
@@ -33,16 +34,24 @@ async function hoverTable() {
   );
 }
 
+async function encodingTable() {
+  printTable(
+    `Stored bytes per image-layer against float32, and cosine error of the codes (${dataset}, all pairs of 600 sampled cells): InceptionV3's layers (after ReLUs, unsigned codes), then MobileNetV2's residual sums (signed codes) and its last ReLU`,
+    [
+      ...(await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])),
+      ...(await benchEncoding(dataset, ["block_2_add", "block_5_add", "block_9_add", "block_15_add", "out_relu"], {modelId: "mobilenet_v2"}))
+    ]
+  );
+}
+
 if (only === "snapshot") await snapshotTable();
+if (only === "encoding") await encodingTable();
 if (only === "nmf") await nmfTable();
 if (only === "hover") await hoverTable();
 if (!only) {
   printTable(`Loader throughput, ${dataset}/mixed4 (best of 3), against a bare onnxruntime-node loop`, await benchLoader(dataset, "mixed4"));
   await snapshotTable();
-  printTable(
-    `Stored bytes per image-layer against float32, and cosine error of the codes (${dataset}, all pairs of 600 sampled cells)`,
-    await benchEncoding(dataset, ["mixed0", "mixed2", "mixed4", "mixed5", "mixed8"])
-  );
+  await encodingTable();
   await hoverTable();
   await nmfTable();
 }

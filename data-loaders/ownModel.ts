@@ -128,7 +128,7 @@ export async function loadOwnModel(dataset: Dataset, cacheDir = CACHE_DIR): Prom
     const outputs = Object.entries(own.outputs).map(([name, output]) => {
       if (layers.some((l) => l.output === output)) return output;
       const near = layers.slice(0, 12).map((l) => l.output).join(", ");
-      return fail(`layer ${JSON.stringify(name)}: ${JSON.stringify(output)} is not an output of ${own.file} with a grid of cells (4-D, height and width > 1); its candidate outputs include ${near}${layers.length > 12 ? ", …" : ""}`);
+      return fail(`layer ${JSON.stringify(name)}: ${JSON.stringify(output)} is not an output of ${own.file} with a grid of cells (4-D with height and width > 1, or transformer tokens on a patch grid); its candidate outputs include ${near}${layers.length > 12 ? ", …" : ""}`);
     });
     const names = Object.fromEntries(Object.entries(own.outputs).map(([name, output]) => [output, name]));
     const spec = userModelSpec(input, layers, {

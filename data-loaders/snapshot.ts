@@ -17,6 +17,8 @@ import {layerTable} from "../src/core/layerTable.js";
 import {findLayer, type LayerSpec, type ModelSpec} from "../src/core/modelSpec.js";
 import type {Rgb8} from "../src/core/pixels.js";
 import {quantizeCells} from "../src/core/quantize.js";
+import {expandTransforms} from "../src/core/transformSets.js";
+import {transformImage} from "../src/core/transforms.js";
 import {ACTIVATION_CACHE_DIR, cachedInput, cellsContext, cellsKey, readCells, withLock, writeCells} from "./activationCache.js";
 import {readDataset, type Dataset} from "./dataset.js";
 import {decodeImage, encodePng} from "./decodeImage.js";
@@ -36,7 +38,7 @@ export interface PreparedImage {
 /** How many images are decoded at once: sharp decodes on libuv's threads while the next image is resized. */
 const DECODE_CONCURRENCY = 4;
 
-/** Decodes and sizes every image of a dataset, in config order (through the input cache unless it is off). A
+/** Decodes and sizes every image of a dataset, in config order, followed by its transformed sets' images (through the input cache unless it is off). A
  * few at a time; when some fail, the first in config order is reported. */
 export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDir = ACTIVATION_CACHE_DIR}: SnapshotOptions = {}): Promise<PreparedImage[]> {
   const policy = dataset.config.sizePolicy ?? model.sizePolicy;
@@ -62,10 +64,17 @@ export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDi
     };
   };
   await Promise.all(Array.from({length: Math.min(DECODE_CONCURRENCY, images.length)}, worker));
-  return out.map((r) => {
+  const listed = out.map((r) => {
     if (r.status === "rejected") throw r.reason;
     return r.value;
   });
+  // Then every transformed set's images, made from the listed image's model input (src/core/transforms.ts).
+  const transformed = expandTransforms(dataset.config.transforms ?? [], images).map(({id, file, credit, licence, transform, interpolation}): PreparedImage => {
+    const source = listed[images.findIndex((d) => d.file === file)];
+    const input = transformImage(source.input, transform, interpolation);
+    return {input, record: {...source.record, id, credit, licence}};
+  });
+  return [...listed, ...transformed];
 }
 
 /** Loads a dataset and its model, checking that the model offers every layer the dataset asks for. */

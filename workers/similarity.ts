@@ -5,10 +5,12 @@
 import {expose} from "comlink";
 import {similarityApi} from "./similarity/api.js";
 import {benchApi} from "./similarity/bench.js";
+import {transformsApi} from "./similarity/transforms.js";
 
+export type {TransformSummary} from "../src/core/transformSummary.js";
 export type {AddedImage, AddedRef, ComputedImage, ComputeReply, LayerSummary} from "./similarity/api.js";
 
-const api = {...similarityApi, ...benchApi};
+const api = {...similarityApi, ...benchApi, ...transformsApi};
 
 /** The worker's interface, for Comlink's wrap<SimilarityApi>(). */
 export type SimilarityApi = typeof api;

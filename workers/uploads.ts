@@ -6,7 +6,7 @@
 // 8-bit RGB → toInputTensor → tap session → toCellMajor, so an upload and a bundled copy of the same photo give the
 // same activations (tests/e2e/uploadsParity.test.ts measures how close).
 import {expose, transfer} from "comlink";
-import {embedPixels, resolveLayers, type EmbeddedLayers} from "../src/core/embedImage.js";
+import {embedPixels, resolveLayers, type EmbeddedLayers, type InputTransform} from "../src/core/embedImage.js";
 import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "../src/core/imageFile.js";
 import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
@@ -69,6 +69,8 @@ export interface EmbedOptions {
   name?: string;
   /** Also return the exact pixels the model saw (`Embedding.input`, 8-bit RGB), e.g. for tests. */
   keepInput?: boolean;
+  /** Transform the model input first (a transformed set of an upload, src/core/transforms.ts). */
+  transformed?: InputTransform;
 }
 
 /** One image's result. The layers' buffers are transferred to the caller. */
@@ -241,7 +243,7 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
   const t1 = performance.now();
   let result;
   try {
-    result = await embedPixels(session, pixels, spec, options.sizePolicy ?? spec.sizePolicy, layers);
+    result = await embedPixels(session, pixels, spec, options.sizePolicy ?? spec.sizePolicy, layers, undefined, options.transformed);
   } catch (error) {
     throw new Error(`could not compute the activations of ${describeUpload(name)}: ${(error as Error).message}`);
   }

@@ -171,7 +171,10 @@ function cachedSpec(id: ModelId, path: string, bytes: Uint8Array): Promise<Model
         const {decodeModel} = await import("./onnxBuilder.js");
         return new TextEncoder().encode(JSON.stringify(await modelSpec(id, decodeModel(bytes))));
       };
-      const {bytes: json} = await cached(file, make);
+      const {bytes: json, hit} = await cached(file, make);
+      // A spec computed by older code is dead weight (and would be read by nobody): drop it.
+      const base = basename(path, ".onnx");
+      if (!hit) await pruneStale(join(path, ".."), new RegExp(`^${base}-[0-9a-f]{16}\\.spec\\.json$`), basename(file));
       return JSON.parse(new TextDecoder().decode(json)) as ModelSpec;
     });
     specs.set(path, spec);

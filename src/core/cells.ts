@@ -59,9 +59,11 @@ export function cellOf(index: number, grid: Size): Cell {
  */
 export function receptiveFieldRect(
   cell: Cell,
-  layer: {stride: number; receptiveField: number; offset: number},
+  layer: {stride: number; receptiveField: number; offset: number; wholeImage?: boolean},
   input: Size
 ): {x: number; y: number; width: number; height: number} {
+  // A token layer's cells each see the whole image (attention).
+  if (layer.wholeImage) return {x: 0, y: 0, width: input.width, height: input.height};
   const half = layer.receptiveField / 2;
   // Pixel centres sit at integer coordinates, so pixel p spans [p − 0.5, p + 0.5].
   const cx = layer.offset + cell.col * layer.stride + 0.5;

@@ -1,6 +1,7 @@
 // The WebAssembly SIMD kernel of codeDots.wat: integer dot products of one cell's 8-bit codes with every
 // cell's, 16 channels per instruction. It does the same sums as codeDots() in similarity.ts (exactly, in
 // int32), about 5× faster, for the hover path. Rows are padded to a multiple of 16 channels with zeros.
+// Unsigned codes (Uint8Array) run its "dots" function, signed codes (Int8Array, signed layers) "dots_signed".
 
 import {codeDotsWasm} from "./codeDots.wasm.js";
 
@@ -31,14 +32,14 @@ export class WasmCodeDots {
   /** dots[j] after each call; a view into WebAssembly memory (valid until the next instance is made). */
   readonly dots: Int32Array;
 
-  constructor(codes: Uint8Array, channels: number) {
+  constructor(codes: Uint8Array | Int8Array, channels: number) {
     if (!(channels > 0) || codes.length % channels !== 0) throw new RangeError(`${codes.length} codes do not split into vectors of ${channels}`);
     this.cells = codes.length / channels;
     this.channels = channels;
     this.padded = Math.ceil(channels / 16) * 16;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(kernelBytes()));
     this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.dotsFn = instance.exports.dots as WasmCodeDots["dotsFn"];
+    this.dotsFn = instance.exports[codes instanceof Int8Array ? "dots_signed" : "dots"] as WasmCodeDots["dotsFn"];
     // Layout: [codes: cells × padded][query: padded][out: cells × 4]
     this.queryPtr = this.cells * this.padded;
     this.outPtr = this.queryPtr + this.padded;
@@ -46,6 +47,8 @@ export class WasmCodeDots {
     const pages = Math.ceil(bytes / 65536) - this.memory.buffer.byteLength / 65536;
     if (pages > 0) this.memory.grow(pages);
     const heap = new Uint8Array(this.memory.buffer);
+    // Signed codes are copied as their bytes (two's complement), which dots_signed reads as i8.
+    if (codes instanceof Int8Array) codes = new Uint8Array(codes.buffer, codes.byteOffset, codes.length);
     if (this.padded === channels) heap.set(codes);
     else for (let j = 0; j < this.cells; ++j) heap.set(codes.subarray(j * channels, (j + 1) * channels), j * this.padded);
     this.dots = new Int32Array(this.memory.buffer, this.outPtr, this.cells);

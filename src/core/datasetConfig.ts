@@ -4,6 +4,7 @@
 import type {SizePolicy} from "./modelSpec.js";
 import {parseOwnModel, type OwnModelConfig} from "./ownModel.js";
 import {checkSizePolicy} from "./sizePolicy.js";
+import {parseTransformSets, type TransformSetConfig} from "./transformSets.js";
 
 /** One image of a dataset. */
 export interface DatasetImage {
@@ -30,6 +31,8 @@ export interface DatasetConfig {
   /** How images are cropped and sized; the model's default when absent. */
   sizePolicy?: SizePolicy;
   images: DatasetImage[];
+  /** Transformed sets made from some of the images (rotations, zooms); see transformSets.ts. */
+  transforms?: TransformSetConfig[];
 }
 
 const imageFile = /^[^/\\]+\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
@@ -71,7 +74,8 @@ export function parseDatasetConfig(text: string, where: string): DatasetConfig {
     ...(own ? {model: own.config.id, ownModel: own.config} : {model: text_("model")}),
     layers,
     ...(r.sizePolicy === undefined ? {} : {sizePolicy: checkSizePolicy(r.sizePolicy, where)}),
-    images
+    images,
+    ...(r.transforms === undefined ? {} : {transforms: parseTransformSets(r.transforms, where, images)})
   };
 }
 

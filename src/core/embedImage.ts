@@ -4,12 +4,14 @@
 // RGB) → embedInput (toInputTensor → tap session → toCellMajor). The model is fed exactly the 8-bit pixels
 // that are stored and shown. No DOM, no Node APIs.
 import {toCellMajor} from "./cellMajor.js";
+import {tokensToCells} from "./tokenGrid.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "./modelSpec.js";
 import {rgbToBytes, type Pixels, type Rgb8} from "./pixels.js";
 import {toInputTensor} from "./preprocess.js";
 import {cropResize} from "./resize.js";
 import {planInput} from "./sizePolicy.js";
 import type {TapSession} from "./tapSession.js";
+import {transformImage, type Interpolation, type Transform} from "./transforms.js";
 
 // The checks an upload passes before its pixels are read live in imageFile.ts.
 export {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "./imageFile.js";
@@ -64,23 +66,31 @@ export function modelInput(pixels: Pixels, policy: SizePolicy): Rgb8 {
 export async function embedInput(session: TapSession, input: Rgb8, model: ModelSpec, layers: readonly LayerSpec[]): Promise<EmbeddedLayers> {
   const tensor = toInputTensor(input, model.input);
   const outputs = await session.run(tensor.data, tensor.dims);
-  return cellMajorLayers(session, outputs, layers);
+  return cellMajorLayers(session, outputs, layers, input);
 }
 
 /** Each layer's output in cell-major order, checked against its description. */
-function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSession["run"]>>, layers: readonly LayerSpec[]): EmbeddedLayers {
+function cellMajorLayers(session: TapSession, outputs: Awaited<ReturnType<TapSession["run"]>>, layers: readonly LayerSpec[], size: {width: number; height: number}): EmbeddedLayers {
   const out: EmbeddedLayers = {};
   for (const layer of layers) {
     const tensor = outputs.get(layer.output);
     if (!tensor) throw new Error(`the session does not compute layer ${layer.name} (output ${layer.output}); it taps ${session.outputs.join(", ")}`);
-    const cells = toCellMajor(tensor.data, tensor.dims, layer.layout);
+    // Token layers (transformers): the patch tokens on the patch grid of this input's size.
+    const cells = layer.layout === "NCHW" || layer.layout === "NHWC" ? toCellMajor(tensor.data, tensor.dims, layer.layout) : tokensToCells(tensor.data, tensor.dims, layer, size);
     if (cells.channels !== layer.channels) throw new Error(`layer ${layer.name} gave ${cells.channels} channels, the model description says ${layer.channels}`);
     out[layer.name] = {values: cells.values, grid: {width: cells.width, height: cells.height}, channels: cells.channels};
   }
   return out;
 }
 
-/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs), timing each step. */
+/** A transform applied to the model input before the model sees it (the transformed sets, transforms.ts). */
+export interface InputTransform {
+  transform: Transform;
+  interpolation?: Interpolation;
+}
+
+/** Runs one decoded image through `session` (tapped at least at each of `layers`' outputs), timing each step;
+ * with `transformed`, the model input is transformed first (as the build does for a dataset's transformed sets). */
 export async function embedPixels(
   session: TapSession,
   pixels: Pixels,
@@ -88,14 +98,16 @@ export async function embedPixels(
   policy: SizePolicy,
   layers: readonly LayerSpec[],
   now: () => number = () => performance.now(),
+  transformed?: InputTransform
 ): Promise<PixelsEmbedding> {
   const t0 = now();
-  const rgb = modelInput(pixels, policy);
+  const input = modelInput(pixels, policy);
+  const rgb = transformed ? transformImage(input, transformed.transform, transformed.interpolation) : input;
   const tensor = toInputTensor(rgb, model.input);
   const t1 = now();
   const outputs = await session.run(tensor.data, tensor.dims);
   const t2 = now();
-  const out = cellMajorLayers(session, outputs, layers);
+  const out = cellMajorLayers(session, outputs, layers, rgb);
   const t3 = now();
   return {width: rgb.width, height: rgb.height, rgb, layers: out, ms: {preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2}};
 }

@@ -6,12 +6,15 @@
 //   norm   Float32                   ‖v‖ of the float activation vector
 //   code   FixedSizeList<Uint8>[C]   round(v / ‖v‖ / step), step in the metadata
 //
+// A signed layer (metadata "signed": true) has code FixedSizeList<Int8>[C] instead: round(127 · v / max|v|)
+// per cell, read back as a unit vector by code / ‖code‖ (quantize.ts). Nothing else differs.
+//
 // Rows are ordered by image, then row, then col, so image i's cells are one contiguous block.
 
-import {Field, FixedSizeList, Float32, Schema, Table, Uint16, Uint8, makeData, RecordBatch, Struct} from "apache-arrow";
+import {Field, FixedSizeList, Float32, Int8, Schema, Table, Uint16, Uint8, makeData, RecordBatch, Struct} from "apache-arrow";
 import {tableFromBytes} from "./arrowLz4.js";
 import type {LayerSpec} from "./modelSpec.js";
-import type {QuantizedCells} from "./quantize.js";
+import {codeScales, type QuantizedCells} from "./quantize.js";
 import type {Size} from "./cells.js";
 
 /** What the "layer" metadata of a layer table holds. */
@@ -22,13 +25,17 @@ export interface LayerInfo extends LayerSpec {
   step: number;
   /** Grid size of each image, in image-table order. */
   grids: Size[];
+  /** True when the layer has values below zero: signed codes, cosines in [−1, 1]. Absent otherwise. */
+  signed?: boolean;
 }
 
 /** A decoded layer table: flat typed arrays ready for similarity loops. */
 export interface LayerData {
   info: LayerInfo;
-  codes: Uint8Array;
+  codes: Uint8Array | Int8Array;
   norms: Float32Array;
+  /** Signed layers: each cell's factor 1 / ‖code‖ (see quantize.ts). */
+  scales?: Float32Array;
   /** Index of each image's first cell; cellStart[images] = total cells. */
   cellStart: Int32Array;
 }
@@ -41,7 +48,7 @@ export function cellStarts(grids: readonly Size[]): Int32Array {
 }
 
 /** Builds the Arrow table for one layer of a dataset. */
-export function layerTable(info: Omit<LayerInfo, "step">, cells: QuantizedCells): Table {
+export function layerTable(info: Omit<LayerInfo, "step" | "signed">, cells: QuantizedCells): Table {
   const starts = cellStarts(info.grids);
   const n = starts[info.grids.length];
   const C = info.channels;
@@ -55,7 +62,9 @@ export function layerTable(info: Omit<LayerInfo, "step">, cells: QuantizedCells)
       col[starts[i] + k] = k % g.width;
     }
   });
-  const codeType = new FixedSizeList(C, new Field("c", new Uint8(), false));
+  const signed = cells.codes instanceof Int8Array;
+  const byte = signed ? new Int8() : new Uint8();
+  const codeType = new FixedSizeList(C, new Field("c", byte, false));
   const fields = [
     new Field("image", new Uint16(), false),
     new Field("row", new Uint16(), false),
@@ -68,16 +77,17 @@ export function layerTable(info: Omit<LayerInfo, "step">, cells: QuantizedCells)
     makeData({type: new Uint16(), length: n, data: row}),
     makeData({type: new Uint16(), length: n, data: col}),
     makeData({type: new Float32(), length: n, data: cells.norms}),
-    makeData({type: codeType, length: n, child: makeData({type: new Uint8(), length: n * C, data: cells.codes})})
+    makeData({type: codeType, length: n, child: makeData({type: byte, length: n * C, data: cells.codes})})
   ];
-  const meta = new Map([["layer", JSON.stringify({...info, step: cells.step})]]);
+  // Unsigned layers' metadata is as it always was; signed ones say so.
+  const meta = new Map([["layer", JSON.stringify(signed ? {...info, step: cells.step, signed} : {...info, step: cells.step})]]);
   const schema = new Schema(fields, meta);
   const batch = new RecordBatch(schema, makeData({type: new Struct(fields), length: n, children}));
   return new Table(schema, [batch]);
 }
 
 /** Concatenates the chunks of a column's values into one typed array (no copy for a single chunk). */
-function flat<T extends Uint8Array | Float32Array>(chunks: T[], make: (n: number) => T): T {
+function flat<T extends Uint8Array | Int8Array | Float32Array>(chunks: T[], make: (n: number) => T): T {
   if (chunks.length === 1) return chunks[0];
   const out = make(chunks.reduce((s, c) => s + c.length, 0));
   let o = 0;
@@ -97,10 +107,14 @@ export function decodeLayerTable(table: Table): LayerData {
   if (table.numRows !== cellStart[info.grids.length]) throw new Error(`layer table ${info.name} has ${table.numRows} rows, its grids hold ${cellStart[info.grids.length]}`);
   const norms = flat(norm.data.map((d) => (d.values as Float32Array).subarray(d.offset, d.offset + d.length)), (n) => new Float32Array(n));
   // A FixedSizeList's values live in its child; slice by the chunk's offset in case it is a view.
-  const codes = flat(
-    code.data.map((d) => (d.children[0].values as Uint8Array).subarray(d.offset * info.channels, (d.offset + d.length) * info.channels)),
-    (n) => new Uint8Array(n)
+  const values = (d: (typeof code.data)[number]) => d.children[0].values as Uint8Array | Int8Array;
+  const signed = code.data.length ? values(code.data[0]) instanceof Int8Array : info.signed === true;
+  if (signed !== (info.signed === true)) throw new Error(`layer table ${info.name}: its codes are ${signed ? "signed" : "unsigned"} but its metadata says otherwise`);
+  const codes = flat<Uint8Array | Int8Array>(
+    code.data.map((d) => values(d).subarray(d.offset * info.channels, (d.offset + d.length) * info.channels)),
+    (n) => (signed ? new Int8Array(n) : new Uint8Array(n))
   );
+  if (codes instanceof Int8Array) return {info, codes, norms, cellStart, scales: codeScales(codes, info.channels)};
   return {info, codes, norms, cellStart};
 }
 

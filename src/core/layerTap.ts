@@ -6,6 +6,7 @@ import {createSession, runFloat, type OrtRuntime} from "./ortRuntime.js";
 import {layoutOf, tensorLayouts, C, H, N, W} from "./tensorLayout.js";
 import {pruneTo} from "./tapModel.js";
 import {receptiveFields, type ReceptiveField} from "./receptiveField.js";
+import {findTokenGrid, tokenShape, type TokenLayout} from "./tokenGrid.js";
 
 export {tapModel} from "./tapModel.js";
 export {createTapSession, type TapSession, type Activation} from "./tapSession.js";
@@ -21,7 +22,9 @@ export interface CandidateLayer {
   /** Height and width at the probe input size. */
   height: number;
   width: number;
-  layout: Layout;
+  layout: Layout | TokenLayout;
+  /** Token layers ([1, N, D] or [N, 1, D] of a transformer): the patch side and the prefix tokens left out. */
+  tokens?: {patch: number; prefix: number};
   /** Stride, receptive field and offset in input pixels (see receptiveField.ts; auto_pad SAME computed
    * for the probe size), or null when an operator on the way is not understood (e.g. Resize). */
   receptiveField: ReceptiveField | null;
@@ -33,9 +36,11 @@ export interface ListLayersOptions<Options> {
   sessionOptions?: Options;
   /** File name used in error messages. */
   fileName?: string;
+  /** Prefix tokens (class token, registers) of token layers; default: found from the token count (tokenGrid.ts). */
+  prefixTokens?: number;
 }
 
-export const NO_SPATIAL_OUTPUT = "this model has no 4-D output with spatial extent (needed for similarity overlays)";
+export const NO_SPATIAL_OUTPUT = "this model has no 4-D output with spatial extent, nor transformer tokens on a patch grid (needed for similarity overlays)";
 
 /** Input shape and deterministic values in [0, 1) for a probe run at the given size. */
 export function probeInput(input: ImageInput, size: {height: number; width: number}): {data: Float32Array; dims: number[]} {
@@ -53,7 +58,8 @@ export function probeInput(input: ImageInput, size: {height: number; width: numb
 /**
  * Lists the model's candidate layers, in graph order: float node outputs that depend on the input,
  * are 4-D with height and width > 1, and whose layout (followed from the input through Transposes)
- * is NCHW or NHWC. Shapes come from one run of the model, with every such tensor made an output,
+ * is NCHW or NHWC; or are transformer tokens, [1, N, D] or [N, 1, D] with N = prefix + a patch grid of
+ * the probe size (tokenGrid.ts), whose receptive field is the whole image. Shapes come from one run of the model, with every such tensor made an output,
  * on a probe input of `options.size`. `bytes` may be a model decodeModel already read. Pixelwise functions of the input (receptive field 1 at stride 1:
  * the input transposed or normalized, a 1×1 convolution of it) are left out.
  */
@@ -91,6 +97,13 @@ export async function listCandidateLayers<Options>(ort: OrtRuntime<Options>, byt
   const layers: CandidateLayer[] = [];
   for (const name of names) {
     const t = results[name];
+    const p0 = producers.get(name)!;
+    const shape = t && t.type === "float32" ? tokenShape(t.dims) : null;
+    const grid = shape && findTokenGrid(shape.tokens, size, options.prefixTokens);
+    if (shape && grid) {
+      layers.push({output: name, node: p0.node, opType: p0.opType, channels: shape.channels, height: grid.height, width: grid.width, layout: shape.layout, receptiveField: null, tokens: {patch: grid.patch, prefix: grid.prefix}});
+      continue;
+    }
     const layout = layouts.get(name);
     if (!t || t.type !== "float32" || t.dims.length !== 4 || !layout) continue;
     const kind = layoutOf(layout.perm);

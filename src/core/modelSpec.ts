@@ -1,5 +1,6 @@
 // What a model needs from its input and what it offers at each layer. The build writes one of these per
 // model (models.json); the browser reads it to preprocess uploads and to map pixels to cells.
+import type {TokenLayout} from "./tokenGrid.js";
 
 /** How pixel values in [0, 255] become the model's input values. */
 export type Normalization =
@@ -47,8 +48,13 @@ export interface LayerSpec {
   offset: number;
   /** True when the weights of this layer (or an earlier one) were trained on another task than ImageNet. */
   finetuned: boolean;
-  /** Output layout: channels first (NCHW) or last (NHWC). */
-  layout: "NCHW" | "NHWC";
+  /** Output layout: channels first (NCHW) or last (NHWC), or transformer tokens, [1, N, D] (NLD) or [N, 1, D]
+   * (LND), whose patch tokens are the cells (tokenGrid.ts; `stride` is then the patch size). */
+  layout: "NCHW" | "NHWC" | TokenLayout;
+  /** Token layers: how many tokens come before the patches (class token, registers) and are left out. */
+  prefixTokens?: number;
+  /** True when every cell sees the whole image (token layers: attention mixes all patches). */
+  wholeImage?: boolean;
   /** False when the graph analysis could not give the receptive field (an operator on the way is not
    * understood): stride, receptiveField and offset then describe the cell itself. Absent: known. */
   receptiveFieldKnown?: boolean;

@@ -8,16 +8,21 @@
 // then toSimilarity. After a ReLU most codes are zero (55–72 % measured), so the TypeScript path reduces
 // the query to its non-zero channels and reads each row only there. Sums of products of bytes stay below
 // 2³¹ for up to 33,000 channels, so they accumulate exactly in int32.
+//
+// Signed layers (quantize.ts) have signed codes and a factor per cell instead of the table's step:
+// cosine(i, j) = scales[i] · scales[j] · Σ_c code_i[c] · code_j[c]; the rest follows as above.
 
 /** Which similarity to compute. */
 export type SimilarityKind = "cosine" | "dot" | "euclidean";
 
 /** The arrays a similarity loop needs (a decoded layer table). */
 export interface CodeIndex {
-  codes: Uint8Array;
+  codes: Uint8Array | Int8Array;
   norms: Float32Array;
   step: number;
   channels: number;
+  /** Signed codes: each cell's factor (1 / ‖code‖), used instead of `step`. */
+  scales?: Float32Array;
 }
 
 /** Reusable scratch space for the query's non-zero channels, so the hover path allocates nothing. */
@@ -58,8 +63,22 @@ export function toSimilarity(dots: Int32Array, index: CodeIndex, query: number, 
   const cells = norms.length;
   if (out.length < cells) throw new RangeError(`output holds ${out.length} values, need ${cells}`);
   if (!(from >= 0 && from <= to && to <= cells)) throw new RangeError(`invalid cell range ${from}…${to} of ${cells}`);
-  const s2 = step * step;
   const nq = norms[query];
+  const {scales} = index;
+  if (scales) {
+    // Signed codes: the query's factor times each cell's.
+    const fq = scales[query];
+    if (kind === "cosine") for (let j = from; j < to; ++j) out[j] = dots[j] * fq * scales[j];
+    else if (kind === "dot") for (let j = from; j < to; ++j) out[j] = nq * norms[j] * dots[j] * fq * scales[j];
+    else {
+      for (let j = from; j < to; ++j) {
+        const nj = norms[j];
+        out[j] = -Math.sqrt(Math.max(0, nq * nq + nj * nj - 2 * nq * nj * dots[j] * fq * scales[j]));
+      }
+    }
+    return out;
+  }
+  const s2 = step * step;
   if (kind === "cosine") {
     for (let j = from; j < to; ++j) out[j] = dots[j] * s2;
   } else if (kind === "dot") {
@@ -89,14 +108,18 @@ export function maxInto(into: Float32Array, values: Float32Array, length = into.
   return into;
 }
 
-/** The natural fixed range of each similarity for post-ReLU activations, given the largest norm. */
-export function fixedDomain(kind: SimilarityKind, maxNorm: number): [number, number] {
+/**
+ * The natural fixed range of each similarity, given the largest norm: for post-ReLU activations cosine
+ * [0, 1], dot [0, max²], distance [−√2·max, 0]; for a signed layer cosine [−1, 1], dot [−max², max²],
+ * distance [−2·max, 0].
+ */
+export function fixedDomain(kind: SimilarityKind, maxNorm: number, signed = false): [number, number] {
   switch (kind) {
     case "cosine":
-      return [0, 1];
+      return signed ? [-1, 1] : [0, 1];
     case "dot":
-      return [0, maxNorm * maxNorm];
+      return [signed ? -maxNorm * maxNorm : 0, maxNorm * maxNorm];
     case "euclidean":
-      return [-Math.SQRT2 * maxNorm, 0];
+      return [-(signed ? 2 : Math.SQRT2) * maxNorm, 0];
   }
 }

@@ -78,6 +78,8 @@ export function layerName(layer: Pick<CandidateLayer, "output">): string {
 
 /** Stride, receptive field and offset of a layer, or a stand-in when the graph analysis could not give them. */
 function geometry(layer: CandidateLayer, size: {width: number; height: number}): {stride: number; receptiveField: number; offset: number; known: boolean} {
+  // Token layers: a cell is a patch, and it sees the whole image (the spec says wholeImage).
+  if (layer.tokens) return {stride: layer.tokens.patch, receptiveField: Math.max(size.width, size.height), offset: layer.tokens.patch / 2 - 0.5, known: true};
   const f = layer.receptiveField;
   if (f) return {stride: f.stride, receptiveField: f.receptiveField, offset: f.offset, known: true};
   // Unknown: cells tile the input; the outline is then a cell, not a receptive field (the page says so).
@@ -97,8 +99,9 @@ export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer
   if (input.channels !== 3) throw new Error(`the model's input has ${input.channels} channel${input.channels === 1 ? "" : "s"}; this page feeds colour images (3 channels)`);
   const specs: LayerSpec[] = chosen.map((layer) => {
     const {stride, receptiveField, offset, known} = geometry(layer, size);
+    const tokens = layer.tokens ? {prefixTokens: layer.tokens.prefix, wholeImage: true} : {};
     const name = options.names?.[layer.output] ?? layerName(layer);
-    return {name, output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}, ...(known ? {} : {receptiveFieldKnown: false})};
+    return {name, output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}, ...tokens, ...(known ? {} : {receptiveFieldKnown: false})};
   });
   const normalization = typeof options.preprocessing === "string" ? (PREPROCESSING[options.preprocessing].normalization as Normalization) : options.preprocessing;
   return {
@@ -125,27 +128,16 @@ export function userLayerInfo(model: ModelSpec, layer: LayerSpec): Omit<LayerInf
   return {...layer, model: model.id};
 }
 
-/** True when the receptive field of `layer` was found by the graph analysis (else the outline is one cell). */
+/** True when the receptive field of `layer` is known: found by the graph analysis, or a token layer's whole image (else the outline is one cell). */
 export function hasReceptiveField(layer: CandidateLayer): boolean {
-  return layer.receptiveField !== null;
+  return layer.receptiveField !== null || layer.tokens !== undefined;
 }
 
-/** The first negative (or NaN) value of cell-major `values`, as {cell, channel, value}, or null. */
-export function firstNegative(values: Float32Array, channels: number): {cell: number; channel: number; value: number} | null {
-  for (let i = 0; i < values.length; ++i) {
-    const v = values[i]!;
-    if (!(v >= 0)) return {cell: Math.floor(i / channels), channel: i % channels, value: v};
-  }
-  return null;
-}
-
-/**
- * The message for a layer whose activations go below zero (no ReLU at that output): the 8-bit codes
- * hold unit vectors with components ≥ 0 only, so its cosines cannot be shown.
- */
-export function negativeMessage(layer: string, where: {image: number; channel: number; value: number}, opType?: string): string {
-  const op = opType ? ` (${opType})` : "";
-  return `layer ${JSON.stringify(layer)}${op} has negative activations (${where.value.toPrecision(3)} in channel ${where.channel} of image ${where.image + 1}): similarity overlays here need non-negative values, as after a ReLU. Pick the ReLU (or pooling) output that follows it instead.`;
+/** How the layer list names a layer's receptive field: "43 px, stride 8", "the whole image (tokens: patch 16, 1 prefix token left out)", or "unknown". */
+export function describeField(layer: CandidateLayer): string {
+  if (layer.tokens) return `the whole image (tokens: patch ${layer.tokens.patch} px, ${layer.tokens.prefix} prefix token${layer.tokens.prefix === 1 ? "" : "s"} left out)`;
+  const f = layer.receptiveField;
+  return f ? `${f.receptiveField} px, stride ${f.stride}` : "unknown";
 }
 
 /** One default of the "Your model" panel and where it came from, in words. */

@@ -168,7 +168,7 @@ export async function queryOutlines(page: Page): Promise<{index: number; layer: 
 /** How the controls' options read (Inputs.select uses indices as option values, so tests pick by label). */
 export const optionLabels = {
   kind: {cosine: "Cosine similarity", dot: "Dot product", euclidean: "Negative Euclidean distance"},
-  colormap: {veil: "Darken dissimilar (article)", viridis: "Viridis (perceptually uniform)", cividis: "Cividis (colour-blind safe)"},
+  colormap: {auto: "Auto: darken dissimilar, or diverging for a signed layer", veil: "Darken dissimilar (article)", diverging: "Diverging, for signed layers (red · white · blue)", viridis: "Viridis (perceptually uniform)", cividis: "Cividis (colour-blind safe)"},
   scale: {fixed: "Fixed (the similarity's natural range)", set: "Stretched to the set's min–max", image: "Stretched per image"}
 } as const;
 

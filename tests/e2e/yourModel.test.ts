@@ -18,10 +18,12 @@ import {readImageTable} from "../../src/core/imageTable.js";
 import {createTapSession, listCandidateLayers} from "../../src/core/layerTap.js";
 import {decodeModel, describeImageInput} from "../../src/core/onnxGraph.js";
 import {inputSizeFor, userModelSpec, type PreprocessingId} from "../../src/core/userModel.js";
+import {colormapTable} from "../../src/components/overlay/colormaps.js";
+import {loadModel} from "../../data-loaders/models/catalogue.js";
 import * as fx from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
 import {distDir, openSite, outputDir, type Site} from "./browser.js";
-import {builtFile, hoverCell, overlayPixels, paintAfter, spearman, veilBrightness} from "./overlayPage.js";
+import {builtFile, choose, hoverCell, optionLabels, overlayPixels, paintAfter, spearman, veilBrightness, type OverlayPixels} from "./overlayPage.js";
 
 const modelDir = join(outputDir, "your-model");
 const DATASET = "animals";
@@ -84,6 +86,26 @@ async function run(outputs: string[], options: {preprocessing: PreprocessingId; 
   }, null, {timeout: 120_000});
 }
 
+/** Viewport screenshots NAME-wide (1400×1000) and NAME-phone (390×844) of the figure at `layer`, cell `at` of `image` hovered. */
+async function screenshots(name: string, layer: string, count: number, image: number, at: {col: number; row: number}): Promise<void> {
+  for (const [suffix, viewport] of [["wide", {width: 1400, height: 1000}], ["phone", {width: 390, height: 844}]] as const) {
+    await page.setViewportSize(viewport);
+    await page.waitForTimeout(500); // the figure is made again for the new width
+    await waitForFigure(layer, count);
+    await page.locator(frameOf(image)).scrollIntoViewIfNeeded();
+    await paintAfter(page, () => hoverCell(page, frameOf(image), at.col, at.row));
+    await page.screenshot({path: join(outputDir, `${name}-${suffix}.png`)}); // the viewport, as a reader sees it
+  }
+  await page.setViewportSize({width: 1200, height: 900});
+}
+
+/** Chooses `layer` in the page's layer picker and waits for its figure. */
+async function showLayer(layer: string, count: number): Promise<void> {
+  const option = await page.getByRole("combobox", {name: "Layer"}).locator("option").filter({hasText: new RegExp(`^${layer} \\(`)}).textContent();
+  await choose(page, "Layer", option!);
+  await waitForFigure(layer, count);
+}
+
 /** Waits for the figure at `layer` with `count` images. */
 async function waitForFigure(layer: string, count: number): Promise<void> {
   await page.waitForFunction(([l, n]) => {
@@ -143,8 +165,40 @@ async function referenceCells(bytes: Uint8Array, output: string, options: {prepr
   }
 }
 
-/** Hovers (image, col, row) and compares the painted brightness with cosines computed in Node. */
-async function checkOverlay(bytes: Uint8Array, output: string, options: {preprocessing: PreprocessingId; channelOrder: "RGB" | "BGR"; size?: number}, image: number, at: {col: number; row: number}): Promise<number> {
+/**
+ * Where each cell's colour sits on the diverging map (blue −1 … white 0 … red +1) as a cosine: the nearest of
+ * the map's 256 colours, −1 + 2 · i / 255. An opaque map: the photo does not show through.
+ */
+function divergingCosines(pixels: OverlayPixels): number[] {
+  const table = colormapTable("diverging");
+  const out: number[] = [];
+  for (let k = 0; k < pixels.rgba.length; k += 4) {
+    let best = 0, distance = Infinity;
+    for (let i = 0; i < 256; ++i) {
+      const d = (table[4 * i]! - pixels.rgba[k]!) ** 2 + (table[4 * i + 1]! - pixels.rgba[k + 1]!) ** 2 + (table[4 * i + 2]! - pixels.rgba[k + 2]!) ** 2;
+      if (d < distance) (distance = d), (best = i);
+    }
+    assert.ok(distance <= 12 && pixels.rgba[k + 3] === 255, `pixel ${k / 4} (${pixels.rgba.slice(k, k + 4)}) is a colour of the diverging map`);
+    out.push(-1 + (2 * best) / 255);
+  }
+  return out;
+}
+
+/**
+ * Shows signed `layer` and checks what the reader sees: the diverging colours rank like the float64 cosines
+ * computed in Node (Spearman ρ ≥ 0.95), on the fixed scale −1 to 1 that the colour bar names.
+ */
+async function checkSignedLayer(bytes: Uint8Array, layer: string, options: {preprocessing: PreprocessingId; channelOrder: "RGB" | "BGR"; size?: number}, count: number, image: number, at: {col: number; row: number}, what: string): Promise<void> {
+  await showLayer(layer, count);
+  assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "true");
+  const rho = await checkOverlay(bytes, layer, options, image, at, divergingCosines);
+  report.push(`${what}: Spearman ρ = ${rho.toFixed(4)} (diverging colours against float64 cosines)`);
+  assert.ok(rho >= 0.95, `${layer}: Spearman ρ = ${rho.toFixed(4)}`);
+  assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
+}
+
+/** Hovers (image, col, row) and compares the painted brightness (or diverging colour) with cosines computed in Node. */
+async function checkOverlay(bytes: Uint8Array, output: string, options: {preprocessing: PreprocessingId; channelOrder: "RGB" | "BGR"; size?: number}, image: number, at: {col: number; row: number}, read: (p: OverlayPixels) => number[] = veilBrightness): Promise<number> {
   const cells = await referenceCells(bytes, output, options);
   await paintAfter(page, () => hoverCell(page, frameOf(image), at.col, at.row));
   const pixels = await overlayPixels(page);
@@ -156,7 +210,7 @@ async function checkOverlay(bytes: Uint8Array, output: string, options: {preproc
   const expected: number[] = [];
   pixels.forEach((p, i) => {
     assert.deepEqual({width: p.width, height: p.height}, cells[i]!.grid, `image ${i}'s overlay is its grid`);
-    shown.push(...veilBrightness(p));
+    shown.push(...read(p));
     const {values} = cells[i]!;
     for (let c = 0; c < values.length; c += channels) expected.push(cosine(query, values.subarray(c, c + channels)));
   });
@@ -178,7 +232,7 @@ describe("your model page", () => {
     await site?.close();
   });
 
-  test("NCHW, symbolic size: layers listed; a Conv output is refused by name; overlays match onnxruntime-node", async () => {
+  test("NCHW, symbolic size: layers listed; overlays match onnxruntime-node, and a Conv output (signed) is shown on a −1 to 1 diverging scale", async () => {
     const bytes = fx.buildModel(models.nchwSymbolic());
     await pick(writeModel("nchw-symbolic.onnx", bytes));
     assert.equal(await page.textContent("[data-testid=model-error]"), "");
@@ -196,10 +250,9 @@ describe("your model page", () => {
     await run(["t2", "t4"], options);
     // The grids follow the size asked for.
     assert.deepEqual((await listedLayers()).at(-1), "t4 NCHW 16 23×23");
-    const errors = await page.textContent("[data-testid=model-run-errors]");
-    assert.match(errors!, /layer "t2" \(Conv\) has negative activations .*Pick the ReLU/);
+    assert.equal(await page.textContent("[data-testid=model-run-errors]"), "", "a layer with negative values is no longer refused");
     const count = pictureCount();
-    await waitForFigure("t4", count);
+    await showLayer("t4", count);
     const status = await page.locator("[data-testid=model-run-status]").evaluate((n) => ({text: n.textContent ?? "", ...(n as HTMLElement).dataset}) as Record<string, string>);
     assert.match((await page.textContent("[data-testid=overlay-figure]"))!, /Your image: my <i>upload<\/i>\.jpg/);
     assert.equal(await page.locator("[data-testid=overlay-figure] i").count(), 0);
@@ -209,7 +262,22 @@ describe("your model page", () => {
     const rho = await checkOverlay(bytes, "t4", options, 2, {col: 11, row: 8});
     report.push(`NCHW t4 (23×23 at 96 px): Spearman ρ = ${rho.toFixed(4)}; ${status.msPerImage} ms per image on ${status.backend}`);
     assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
+    assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "false");
     await site.screenshot(page, "your-model-nchw");
+
+    // The Conv before its ReLU, t2: signed, painted with the diverging map on the fixed scale −1 to 1.
+    await checkSignedLayer(bytes, "t2", options, count, 2, {col: 20, row: 14}, "NCHW t2 (Conv, signed, 47×47 at 96 px)");
+    assert.match((await page.textContent("[data-testid=overlay-figure] .color-bar-reading"))!, /^Diverging, for signed layers .*: red = same direction, white = orthogonal, blue = opposite$/);
+    // The article's veil is still there for a signed layer: black at −1, clear at +1.
+    await choose(page, "Colours", optionLabels.colormap.veil);
+    await paintAfter(page, () => hoverCell(page, frameOf(2), 0, 0));
+    const veiled = await overlayPixels(page);
+    assert.ok(veiled.every((p) => p.rgba.every((v, k) => k % 4 === 3 || v === 0)), "the veil is black");
+    const rhoVeil = await checkOverlay(bytes, "t2", options, 2, {col: 20, row: 14});
+    assert.ok(rhoVeil >= 0.95, `veil: Spearman ρ = ${rhoVeil.toFixed(4)}`);
+    assert.match((await page.textContent("[data-testid=overlay-figure] .color-bar-reading"))!, /^Darken dissimilar \(article\): lighter = more similar$/);
+    assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
+    await choose(page, "Colours", optionLabels.colormap.auto);
   });
 
   test("NHWC: layout shown; overlays of an NHWC output match onnxruntime-node", async () => {
@@ -329,6 +397,54 @@ describe("your model page", () => {
     report.push(...statuses.filter((s) => s.startsWith("GAP")).map((s) => `150-layer run: ${s}`));
     report.push(`150-layer model, 5 layers ticked: longest the page was unresponsive during Run ${longest.toFixed(0)} ms`);
     assert.ok(longest < 500, `a ${longest.toFixed(0)} ms task blocked the page during Run`);
+  });
+
+  test("a real model with signed layers: MobileNetV2's residual sum block_5_add shows overlays that match onnxruntime-node", async () => {
+    // The site's own MobileNetV2 (Keras ImageNet weights, converted by the build), given as a user's file.
+    const bytes = (await loadModel("mobilenet_v2")).bytes;
+    await pick(writeModel("mobilenet_v2.onnx", bytes));
+    assert.equal(await page.textContent("[data-testid=model-error]"), "");
+    const listed = await listedLayers();
+    assert.ok(listed.includes("block_5_add NCHW 32 28×28"), listed.slice(0, 40).join("; "));
+    const options = {preprocessing: "minusOneOne" as const, channelOrder: "RGB" as const, size: 224};
+    await run(["block_5_add", "block_6_expand_relu"], options);
+    assert.equal(await page.textContent("[data-testid=model-run-errors]"), "");
+    const count = pictureCount();
+    await checkSignedLayer(bytes, "block_5_add", options, count, 0, {col: 14, row: 9}, "MobileNetV2 block_5_add (Add, signed, 28×28 at 224 px)");
+    await screenshots("your-model-signed", "block_5_add", count, 0, {col: 14, row: 9});
+    // The ReLU after it is not signed: the veil, on 0 to 1, as before.
+    await showLayer("block_6_expand_relu", count);
+    assert.equal(await page.getAttribute("[data-testid=overlay-figure]", "data-signed"), "false");
+    await paintAfter(page, () => hoverCell(page, frameOf(0), 14, 9));
+    assert.equal(await page.textContent("[data-testid=overlay-figure] .color-bar-label"), "cosine similarity, fixed scale 0–1");
+  });
+
+  test("a ViT-shaped model: its token layers are 12×12 patch grids, the class token left out, the receptive field the whole image; overlays match onnxruntime-node", async () => {
+    const bytes = fx.buildModel(models.tinyVit());
+    await pick(writeModel("tiny-vit.onnx", bytes));
+    assert.equal(await page.textContent("[data-testid=model-error]"), "");
+    const expected = (await listCandidateLayers(ort, bytes)).map((l) => `${l.output} ${l.layout} ${l.channels} ${l.width}×${l.height}`);
+    assert.deepEqual(await listedLayers(), expected);
+    const listed = await listedLayers();
+    for (const line of ["block1 NLD 32 12×12", "block1_seq_first LND 32 12×12", "patches NLD 32 12×12"]) assert.ok(listed.includes(line), listed.join("; "));
+    assert.equal(await page.textContent("[data-testid=model-layers] tr[data-layer=block1] td:last-child"), "the whole image (tokens: patch 8 px, 1 prefix token left out)");
+    assert.equal(await page.inputValue("input[name=inputSize]"), "96");
+    const options = {preprocessing: "zeroOne" as const, channelOrder: "RGB" as const};
+    await run(["block1", "block1_seq_first"], options);
+    assert.equal(await page.textContent("[data-testid=model-run-errors]"), "");
+    const count = pictureCount();
+    await checkSignedLayer(bytes, "block1", options, count, 1, {col: 7, row: 4}, "tiny ViT block1 (tokens, 12×12 patches of 8 px)");
+    // The pointer's receptive field is the whole picture.
+    const field = await page.locator(`${frameOf(1)} .overlay-field`).evaluate((n) => {
+      const box = n as HTMLElement;
+      return {hidden: box.hidden, left: box.style.left, top: box.style.top, width: box.style.width, height: box.style.height};
+    });
+    assert.deepEqual(field, {hidden: false, left: "0%", top: "0%", width: "100%", height: "100%"});
+    await screenshots("your-model-vit", "block1", count, 1, {col: 7, row: 4});
+    // Sequence first ([145, 1, 32]): the same cells.
+    await showLayer("block1_seq_first", count);
+    const rhoFirst = await checkOverlay(bytes, "block1_seq_first", options, 1, {col: 7, row: 4}, divergingCosines);
+    assert.ok(rhoFirst >= 0.95, `Spearman ρ = ${rhoFirst.toFixed(4)}`);
   });
 
   test("bad models give their message on the page, as text, and the page keeps working", async () => {

@@ -2,8 +2,11 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {WasmCodeDots, wasmSimdSupported} from "../../src/core/codeDots.js";
 import {codeDotsWasm} from "../../src/core/codeDots.wasm.js";
-import {codeDots, queryScratch} from "../../src/core/similarity.js";
+import {codeDots, queryScratch, toSimilarity} from "../../src/core/similarity.js";
 import {compileWat} from "../../scripts/buildWasm.js";
+import {cosine} from "../../src/core/cosine.js";
+import {quantizeCells} from "../../src/core/quantize.js";
+import {signedVectors} from "../fixtures/signedVectors.js";
 
 function randomCodes(cells: number, channels: number, seed: number): Uint8Array {
   let s = seed;
@@ -60,4 +63,37 @@ test("WasmCodeDots: the largest possible codes do not overflow", () => {
 test("WasmCodeDots checks its arguments", () => {
   assert.throws(() => new WasmCodeDots(new Uint8Array(10), 3), /10 codes do not split into vectors of 3/);
   assert.throws(() => new WasmCodeDots(new Uint8Array(32), 16).dotsWithCell(2), /invalid query cell: 2/);
+});
+
+// Signed codes (signed layers): the kernel's dots_signed against the TypeScript loop and float64 cosines.
+for (const channels of [24, 96, 384]) {
+  test(`WasmCodeDots on signed codes equals the TypeScript dot products exactly, and gives float64 cosines within 0.01 (${channels} channels)`, () => {
+    const cells = 120;
+    const values = signedVectors(cells, channels, channels);
+    const q = quantizeCells(values, channels);
+    assert.ok(q.codes instanceof Int8Array);
+    const kernel = new WasmCodeDots(q.codes, channels);
+    const ref = new Int32Array(cells);
+    const out = new Float32Array(cells);
+    for (const query of [0, 61, 119]) {
+      codeDots(q, query, ref, queryScratch(channels, cells));
+      const dots = kernel.dotsWithCell(query);
+      assert.deepEqual([...dots], [...ref]);
+      assert.ok(dots.some((d) => d < 0), "some dot products are negative");
+      toSimilarity(dots, q, query, "cosine", out);
+      for (let j = 0; j < cells; ++j) {
+        const exact = cosine(Float64Array.from(values.subarray(query * channels, (query + 1) * channels)), Float64Array.from(values.subarray(j * channels, (j + 1) * channels)));
+        assert.ok(Math.abs(out[j] - exact) <= 0.01, `cell ${j}: ${out[j]} vs ${exact}`);
+      }
+    }
+  });
+}
+
+test("WasmCodeDots: the most negative and largest signed codes do not overflow", () => {
+  const channels = 1280;
+  const codes = new Int8Array(2 * channels).fill(127);
+  codes.fill(-127, channels);
+  const kernel = new WasmCodeDots(codes, channels);
+  assert.equal(kernel.dotsWithCell(0)[1], -127 * 127 * channels);
+  assert.equal(kernel.dotsWithCell(1)[1], 127 * 127 * channels);
 });

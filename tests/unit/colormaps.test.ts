@@ -2,11 +2,30 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {rgb} from "d3-color";
 import {interpolateCividis, interpolateViridis} from "d3-scale-chromatic";
-import {colorScale, colormapTable, colormaps, colormapWords, isColormap} from "../../src/components/overlay/colormaps.js";
+import {interpolateRdBu} from "d3-scale-chromatic";
+import {colorScale, colormapTable, colormaps, colormapWords, isColormap, resolveColormap} from "../../src/components/overlay/colormaps.js";
 import {paintCells} from "../../src/components/overlay/paintCells.js";
 
 test("colormapTable(name) has 256 RGBA entries for every colour map", () => {
-  for (const {name} of colormaps) assert.equal(colormapTable(name).length, 1024, name);
+  for (const name of colormaps.map((c) => resolveColormap(c.name))) assert.equal(colormapTable(name).length, 1024, name);
+});
+
+test("\"auto\" paints the veil on a non-negative layer and the diverging map on a signed one; the others stay as chosen", () => {
+  assert.equal(resolveColormap("auto"), "veil");
+  assert.equal(resolveColormap("auto", true), "diverging");
+  assert.equal(resolveColormap("veil", true), "veil");
+  assert.equal(resolveColormap("viridis", true), "viridis");
+});
+
+test("the diverging map: blue at −1 (least similar), white at 0, red at +1, d3's RdBu reversed", () => {
+  const scale = colorScale("diverging", [-1, 1]);
+  const at = (v: number) => rgb(scale(v));
+  assert.ok(at(-1).b > 90 && at(-1).r < 20, `−1 is dark blue: ${at(-1)}`);
+  assert.ok(at(1).r > 90 && at(1).b < 40, `+1 is dark red: ${at(1)}`);
+  assert.ok(Math.min(at(0).r, at(0).g, at(0).b) > 230, `0 is near white: ${at(0)}`);
+  const table = colormapTable("diverging");
+  const c = rgb(interpolateRdBu(1 - 200 / 255));
+  assert.deepEqual([...table.subarray(800, 804)], [c.r, c.g, c.b, 255]);
 });
 
 test("colormapTable(\"veil\") is black with alpha 1 − t: lighter is more similar", () => {
@@ -39,7 +58,7 @@ test("the ends of viridis, magma and inferno are the published colours (matplotl
 test("the overlay paints each value with the colour colorScale(name, domain) gives it, to within one of 256 steps", () => {
   const lo = -0.3, hi = 0.8;
   const values = Float32Array.from({length: 512}, (_, k) => lo - 0.2 + (k / 511) * (hi - lo + 0.4)); // beyond both ends too
-  for (const {name} of colormaps) {
+  for (const name of colormaps.map((c) => resolveColormap(c.name))) {
     const scale = colorScale(name, [lo, hi]);
     const pixels = new Uint8ClampedArray(paintCells(values, 0, values.length, lo, hi, colormapWords(name), new Uint32Array(values.length)).buffer);
     const step = (hi - lo) / 255;

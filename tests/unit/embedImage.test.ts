@@ -140,7 +140,7 @@ test("the layer and images loaders, run as Framework runs them, give embedPixels
     const shifted = toInputTensor(rgbToBytesImage(cropResize(pixels, {...plan.crop, left: plan.crop.left + 1}, plan.width, plan.height)), inception.input);
     for (const input of [unrounded, shifted]) {
       const t = (await session.run(input.data, input.dims)).get(layers[1].output)!;
-      const other = quantizeCells(toCellMajor(t.data, t.dims, layers[1].layout).values, mixed4.channels);
+      const other = quantizeCells(toCellMajor(t.data, t.dims, layers[1].layout as "NCHW" | "NHWC").values, mixed4.channels);
       assert.notDeepEqual(other.codes, stored.codes);
     }
   } finally {

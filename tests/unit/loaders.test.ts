@@ -39,6 +39,8 @@ makeDataset("broken", config("broken", ["cat.jpg", "broken.jpg"]), {"cat.jpg": "
 // Images are decoded a few at a time; of several bad ones, the first listed is the one reported.
 makeDataset("broken2", config("broken2", ["cat.jpg", "bad-first.jpg", "cat2.jpg", "bad-second.png"]), {"cat.jpg": "copy", "bad-first.jpg": "not a JPEG", "cat2.jpg": "copy", "bad-second.png": "not a PNG"});
 makeDataset("badjson", "{\"name\": \"badjson\",");
+// A fork on the bundled MobileNetV2 at a residual sum (signed values) and a ReLU (non-negative).
+makeDataset("mobile", config("mobile", ["cat.jpg", "cat2.jpg"], {model: "mobilenet_v2", layers: ["block_5_add", "out_relu"], sizePolicy: {kind: "square", size: 96}}), {"cat.jpg": "copy", "cat2.jpg": "copy"});
 makeDataset("nomodel", config("nomodel", ["cat.jpg"], {model: "resnet9000"}), {"cat.jpg": "copy"});
 makeDataset("nolayer", config("nolayer", ["cat.jpg"], {layers: ["mixed99"]}), {"cat.jpg": "copy"});
 
@@ -52,6 +54,24 @@ test("the layer loader writes a layer table for a good dataset", () => {
   // Same photo twice: same codes.
   const n = data.cellStart[1] * 768;
   assert.deepEqual(data.codes.subarray(0, n), data.codes.subarray(n, 2 * n));
+});
+
+test("a dataset on MobileNetV2 builds its signed layer block_5_add (signed codes, cosines from −1) beside its ReLU layer", async () => {
+  const r = run("layer", ["--dataset=mobile", "--layer=block_5_add"]);
+  assert.equal(r.status, 0, r.stderr);
+  const data = readLayerTable(r.stdout);
+  assert.equal(data.info.signed, true);
+  assert.ok(data.codes instanceof Int8Array && data.scales);
+  assert.deepEqual(data.info.grids, [{width: 12, height: 12}, {width: 12, height: 12}]);
+  // The similarity worker installs the file as it is: cosines span below zero, a cell with itself is 1.
+  const {similarityApi} = await import("../../workers/similarity/api.js");
+  const summary = await similarityApi.load("mobile", `data:application/vnd.apache.arrow.file;base64,${r.stdout.toString("base64")}`);
+  assert.equal(summary.info.signed, true);
+  const out = similarityApi.compute("mobile", summary.version, [30], "cosine", new Float32Array(summary.cells)).values;
+  assert.ok(Math.abs(out[30]! - 1) < 1e-6 && Math.min(...out) < -0.2, `cosines ${Math.min(...out)} … ${out[30]}`);
+  const relu = run("layer", ["--dataset=mobile", "--layer=out_relu"]);
+  assert.equal(relu.status, 0, relu.stderr);
+  assert.equal(readLayerTable(relu.stdout).info.signed, undefined);
 });
 
 test("the images loader writes the image table", () => {

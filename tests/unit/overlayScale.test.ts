@@ -30,6 +30,10 @@ test("describeScale says what the colour bar's numbers are", () => {
   assert.equal(describeScale("cosine", "image", [0.05, 1], "chelsea"), "cosine similarity, stretched to each image's own min–max (chelsea: 0.05–1.00)");
   assert.equal(describeScale("dot", "fixed", [0, 1234.5]), "dot product, fixed scale 0 to the largest ‖v‖², 0–1235");
   assert.equal(describeScale("euclidean", "fixed", [-48.2, 0]), "negative Euclidean distance, fixed scale −√2·max ‖v‖ to 0, −48.2 to 0");
+  // A signed layer says so, with its own fixed bounds.
+  assert.equal(describeScale("cosine", "fixed", [-1, 1], "x", true), "cosine similarity, fixed scale −1 to 1 (signed layer: below 0 points away)");
+  assert.equal(describeScale("dot", "fixed", [-9, 9], "x", true), "dot product, fixed scale ± the largest ‖v‖², −9.00 to 9.00 (signed layer: below 0 points away)");
+  assert.equal(describeScale("cosine", "set", [-0.5, 1], "x", true), "cosine similarity, stretched to this set's min–max: −0.50 to 1.00 (signed layer: below 0 points away)");
 });
 
 test("formatValue and formatRange", () => {

@@ -150,6 +150,22 @@ test("the file's metadata can give the preprocessing and size a dataset.json lea
 
 const NOT_ONNX = new TextEncoder().encode("this is not a model at all, just some text");
 
+/** torchLikeCnn with a branch that takes the square root of its first convolution: NaN where that is negative. */
+function nanBranchModel(): Uint8Array {
+  const spec = torchLikeCnn();
+  spec.nodes.push({op: "Sqrt", inputs: ["/features/features.0/Conv_output_0"], outputs: ["/sqrt/Sqrt_output_0"]});
+  return buildModel(spec);
+}
+
+test("a signed layer (a convolution before its ReLU) builds, as signed codes", () => {
+  makeDataset("signed", {...ownConfig("signed", goodModel), layers: [{name: "conv1", output: "/features/features.0/Conv_output_0"}]});
+  const r = layerLoader("signed", "conv1");
+  assert.equal(r.status, 0, r.stderr);
+  const data = readLayerTable(r.stdout);
+  assert.ok(data.codes instanceof Int8Array, "signed codes");
+  assert.ok(data.codes.some((c) => c < 0));
+});
+
 for (const [what, config, model, entry, message] of [
   ["a model file that does not exist", ownConfig("b1", {...goodModel, file: "gone.onnx"}), null, "images", /b1\/dataset\.json: model file gone\.onnx is named but .*gone\.onnx does not exist/],
   ["a model file outside the dataset and models/ folders", ownConfig("b2", {...goodModel, file: "../../x.onnx"}), null, "images", /b2\/dataset\.json: "model\.file" "\.\.\/\.\.\/x\.onnx" must be inside the dataset folder or the project's models\/ folder/],
@@ -158,7 +174,7 @@ for (const [what, config, model, entry, message] of [
   ["no preprocessing, and none in the file", ownConfig("b5", {file: "tiny.onnx"}), undefined, "images", /b5\/dataset\.json: give the preprocessing tiny\.onnx was trained with/],
   ["no size policy for a free input size", {...ownConfig("b6", goodModel), sizePolicy: undefined}, undefined, "images", /b6\/dataset\.json: tiny\.onnx takes any input size: give "sizePolicy"/],
   ["a layer output the model does not have", {...ownConfig("b7", goodModel), layers: [{name: "head", output: "logits"}]}, undefined, "images", /b7\/dataset\.json: layer "head": "logits" is not an output of tiny\.onnx with a grid of cells .*candidate outputs include \/features\/features\.0\/Conv_output_0/],
-  ["a layer with negative values", {...ownConfig("b8", goodModel), layers: [{name: "conv1", output: "/features/features.0/Conv_output_0"}]}, undefined, "layer", /b8\/dataset\.json: layer "conv1" of model tiny: cell \d+ has value -[\d.e-]+: 8-bit codes need non-negative activations/],
+  ["a layer whose values are not numbers", {...ownConfig("b8", goodModel), layers: [{name: "sqrt", output: "/sqrt/Sqrt_output_0"}]}, nanBranchModel(), "layer", /b8\/dataset\.json: layer "sqrt" of model tiny: cell \d+ has value NaN: activations must be finite numbers: list another layer in "layers", or leave this one out/],
   ["a layout the input shape contradicts", ownConfig("b9", {...goodModel, layout: "NHWC"}), undefined, "images", /b9\/dataset\.json: "model\.layout" is NHWC, but axis 3 of input image has size .*|b9\/dataset\.json: "model\.layout" is NHWC, but the input shape/]
 ] as const) {
   test(`a dataset with ${what} fails naming its dataset.json and the problem, writing nothing`, () => {

@@ -4,6 +4,7 @@ import {cosine} from "../../src/core/cosine.js";
 import {decodeCell, quantizeCells} from "../../src/core/quantize.js";
 import {fixedDomain, maxInto, queryScratch, similarityToAll, toSimilarity} from "../../src/core/similarity.js";
 import {topK} from "../../src/core/topK.js";
+import {signedVectors} from "../fixtures/signedVectors.js";
 
 function reluVectors(cells: number, channels: number, seed = 11): Float32Array {
   let s = seed;
@@ -113,3 +114,46 @@ test("toSimilarity and maxInto can work on a range of cells only", () => {
   assert.deepEqual([...into], [0, 0, 5, 0]);
   assert.throws(() => toSimilarity(dots, index, 0, "cosine", out, 3, 5), /invalid cell range 3…5 of 4/);
 });
+
+// Signed layers: signed codes, a factor per cell (quantize.ts); every kind against float64 of the float32 values.
+{
+  const S = 96, M = 80;
+  const signed = signedVectors(M, S, 21);
+  signed.fill(0, 9 * S, 10 * S); // cell 9 is a zero vector
+  const sq = quantizeCells(signed, S);
+  const sv = (i: number) => Float64Array.from(signed.subarray(i * S, (i + 1) * S));
+  const out = new Float32Array(M);
+  test("signed layer: cosine, dot and euclidean from the codes match float64 references", () => {
+    assert.ok(sq.codes instanceof Int8Array);
+    let negatives = 0;
+    for (const query of [0, 9, 41, 79]) {
+      similarityToAll(sq, query, "cosine", out, queryScratch(S));
+      for (let j = 0; j < M; ++j) {
+        const exact = cosine(sv(query), sv(j));
+        if (exact < -0.2) ++negatives;
+        assert.ok(Math.abs(out[j] - exact) <= 0.01, `cosine ${query},${j}: ${out[j]} vs ${exact}`);
+      }
+      similarityToAll(sq, query, "dot", out, queryScratch(S));
+      for (let j = 0; j < M; ++j) {
+        let dot = 0;
+        for (let c = 0; c < S; ++c) dot += sv(query)[c] * sv(j)[c];
+        assert.ok(Math.abs(out[j] - dot) <= 0.01 * sq.norms[query] * sq.norms[j] + 1e-6, `dot ${query},${j}`);
+      }
+      similarityToAll(sq, query, "euclidean", out, queryScratch(S));
+      for (let j = 0; j < M; ++j) {
+        let d2 = 0;
+        for (let c = 0; c < S; ++c) d2 += (sv(query)[c] - sv(j)[c]) ** 2;
+        assert.ok(Math.abs(-out[j] - Math.sqrt(d2)) <= 0.02 * (sq.norms[query] + sq.norms[j]) + 1e-6, `euclidean ${query},${j}`);
+      }
+    }
+    assert.ok(negatives > 10, "the references include cells pointing away from the query");
+  });
+
+  test("signed layer: the fixed scales are [−1, 1] for cosine and symmetric for dot; unsigned as before", () => {
+    assert.deepEqual(fixedDomain("cosine", 3, true), [-1, 1]);
+    assert.deepEqual(fixedDomain("dot", 3, true), [-9, 9]);
+    assert.deepEqual(fixedDomain("euclidean", 3, true), [-6, 0]);
+    assert.deepEqual(fixedDomain("cosine", 3), [0, 1]);
+    assert.deepEqual(fixedDomain("dot", 3), [0, 9]);
+  });
+}

@@ -9,6 +9,8 @@ import {tableToCompressedIPC} from "../../src/core/arrowLz4.js";
 import {layerTable} from "../../src/core/layerTable.js";
 import {quantizeCells} from "../../src/core/quantize.js";
 import {installedLayer, similarityApi} from "../../workers/similarity/api.js";
+import {cosine} from "../../src/core/cosine.js";
+import {signedVectors} from "../fixtures/signedVectors.js";
 import {layerFile, layerFilesFetched} from "../../workers/similarity/layerFiles.js";
 
 const C = 8;
@@ -74,4 +76,30 @@ test("a layer file is fetched and decoded once for every key and consumer", asyn
   } finally {
     server.close();
   }
+});
+
+test("a signed layer computed in the browser is installed, not refused: uploads join it with signed codes, copies repeat it, every kind is computed", async () => {
+  const key = "user/signed";
+  const set = signedVectors(16, C, 3);
+  const upload = signedVectors(9, C, 4);
+  const summary = similarityApi.loadValues(key, info, [{grid: {width: 4, height: 4}, values: set}]);
+  assert.equal(summary.info.signed, true);
+  const joined = similarityApi.setAdded(key, [{id: "u", grid: {width: 3, height: 3}, values: upload}]);
+  const layer = installedLayer(key);
+  assert.ok(layer.data.codes instanceof Int8Array && layer.data.scales?.length === 25);
+  // The upload's cells compare with the set's as the set's own would: against float64 cosines within 0.01.
+  const all = new Float32Array([...set, ...upload]);
+  const out = similarityApi.compute(key, joined.version, [20], "cosine", new Float32Array(joined.cells)).values;
+  for (let j = 0; j < 25; ++j) assert.ok(Math.abs(out[j] - cosine(all.subarray(20 * C, 21 * C), all.subarray(j * C, (j + 1) * C))) <= 0.01, `cell ${j}`);
+  assert.ok(Math.min(...out) < -0.2);
+  for (const kind of ["dot", "euclidean"] as const) assert.ok(similarityApi.compute(key, joined.version, [3, 20], kind, new Float32Array(joined.cells)).values.every(Number.isFinite));
+  similarityApi.unload(key);
+  // A signed file, loaded twice over (copies): the copy's cells equal the original's.
+  const file = tableToCompressedIPC(layerTable({...info, grids: [{width: 4, height: 4}]}, quantizeCells(set, C)));
+  const copies = await similarityApi.load("file/signed", `data:application/octet-stream;base64,${Buffer.from(file).toString("base64")}`, 2);
+  assert.equal(copies.cells, 32);
+  const twice = similarityApi.compute("file/signed", copies.version, [5], "cosine", new Float32Array(32)).values;
+  assert.deepEqual([...twice.subarray(16)], [...twice.subarray(0, 16)]);
+  assert.ok(Math.abs(twice[21] - 1) < 1e-6);
+  similarityApi.unload("file/signed");
 });

@@ -29,6 +29,23 @@ test("layerTable round-trips through Arrow IPC", () => {
   assert.equal(row.col, 1);
 });
 
+test("a signed layer round-trips as Int8 codes with \"signed\": true; an unsigned layer's metadata has no such key", () => {
+  const grids = [{width: 3, height: 2}, {width: 2, height: 2}];
+  const values = Float32Array.from({length: 10 * 4}, (_, i) => ((i * 7) % 5) - 2);
+  const q = quantizeCells(values, 4);
+  const table = tableFromBytes(tableToCompressedIPC(layerTable({...layer, model: "m", grids}, q)));
+  assert.equal(String(table.schema.fields[4].type), "FixedSizeList[4]<Int8>");
+  const data = decodeLayerTable(table);
+  assert.ok(data.codes instanceof Int8Array);
+  assert.deepEqual([...data.codes], [...q.codes]);
+  assert.deepEqual([...data.scales!], [...q.scales!]);
+  assert.equal(data.info.signed, true);
+  const unsigned = tableFromBytes(tableToCompressedIPC(layerTable({...layer, model: "m", grids}, quantizeCells(values.map(Math.abs), 4))));
+  assert.equal(String(unsigned.schema.fields[4].type), "FixedSizeList[4]<Uint8>");
+  assert.deepEqual(Object.keys(JSON.parse(unsigned.schema.metadata.get("layer")!)), ["name", "output", "channels", "stride", "receptiveField", "offset", "finetuned", "layout", "model", "grids", "step"]);
+  assert.equal(decodeLayerTable(unsigned).scales, undefined);
+});
+
 test("layerTable rejects codes that do not match the grids", () => {
   const q = quantizeCells(new Float32Array(4 * 5), 4);
   assert.throws(() => layerTable({...layer, model: "m", grids: [{width: 2, height: 2}]}, q), /5 cells for grids that hold 4/);

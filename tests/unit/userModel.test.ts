@@ -7,7 +7,7 @@ import {embedPixels} from "../../src/core/embedImage.js";
 import {createTapSession, listCandidateLayers, type CandidateLayer} from "../../src/core/layerTap.js";
 import {decodeModel, describeImageInput, type ImageInput} from "../../src/core/onnxGraph.js";
 import {quantizeCells} from "../../src/core/quantize.js";
-import {defaultLayers, firstNegative, inputSizeFor, modelDefaults, negativeMessage, surelyNonNegative, userLayerInfo, userModelSpec} from "../../src/core/userModel.js";
+import {defaultLayers, inputSizeFor, modelDefaults, surelyNonNegative, userLayerInfo, userModelSpec} from "../../src/core/userModel.js";
 import * as fx from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
 
@@ -72,16 +72,6 @@ describe("userModel", () => {
     assert.throws(() => userModelSpec({...symbolic, channels: 1}, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: ["t1"]}), /1 channel;/);
   });
 
-  test("firstNegative and its message name the layer, the value, the channel and the image", () => {
-    assert.equal(firstNegative(new Float32Array([0, 1, 2, 3]), 2), null);
-    assert.deepEqual(firstNegative(new Float32Array([0, 1, 2, -3]), 2), {cell: 1, channel: 1, value: -3});
-    assert.equal(firstNegative(new Float32Array([NaN]), 1)?.channel, 0);
-    assert.equal(
-      negativeMessage("t0", {image: 2, channel: 5, value: -0.123456}, "Conv"),
-      'layer "t0" (Conv) has negative activations (-0.123 in channel 5 of image 3): similarity overlays here need non-negative values, as after a ReLU. Pick the ReLU (or pooling) output that follows it instead.'
-    );
-  });
-
   for (const [title, build, outputs, size] of [
     ["NCHW, symbolic size", models.nchwSymbolic, ["t3", "t4"], 64],
     ["NHWC", models.nhwcModel, ["features"], 48],
@@ -115,9 +105,9 @@ describe("userModel", () => {
           for (const [row, col, ch] of [[0, 0, 0], [cells.grid.height - 1, 1, l.channels - 1], [2, cells.grid.width - 1, 1]] as const) {
             assert.ok(Math.abs(cells.values[(row * cells.grid.width + col) * l.channels + ch]! - at(row, col, ch)!) < 1e-6);
           }
-          // ReLU outputs quantise as one table.
-          assert.equal(firstNegative(cells.values, l.channels), null);
-          assert.ok(quantizeCells(cells.values, l.channels).step > 0);
+          // ReLU outputs quantise as one unsigned table.
+          const q = quantizeCells(cells.values, l.channels);
+          assert.ok(q.codes instanceof Uint8Array && q.step > 0 && !q.scales);
         }
       } finally {
         await session.dispose();

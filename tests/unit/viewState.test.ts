@@ -24,7 +24,7 @@ test("parseViewState falls back to the default for each value it cannot read", (
   const state = parseViewState("?set=nope&kind=manhattan&colormap=jet&scale=log&opacity=3&copies=0&image=-1&q=x&pins=1.2,3.4.5", defaults, datasets);
   assert.equal(state.dataset, "animals");
   assert.equal(state.kind, "cosine");
-  assert.equal(state.colormap, "veil");
+  assert.equal(state.colormap, "auto");
   assert.equal(state.scale, "fixed");
   assert.equal(state.opacity, 1);
   assert.equal(state.copies, 1);

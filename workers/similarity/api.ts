@@ -13,7 +13,6 @@ import {WasmCodeDots, wasmSimdSupported} from "../../src/core/codeDots.js";
 import type {Size} from "../../src/core/cells.js";
 import {cellStarts, type LayerData, type LayerInfo} from "../../src/core/layerTable.js";
 import {quantizeCells, quantizeCellsWithStep} from "../../src/core/quantize.js";
-import {firstNegative, negativeMessage} from "../../src/core/userModel.js";
 import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../../src/core/similarity.js";
 import {topK} from "../../src/core/topK.js";
 import {layerFile} from "./layerFiles.js";
@@ -46,7 +45,7 @@ export interface AddedImage {
   /** Names the image across calls: an image sent once is kept (coded) and later named by id alone. */
   id: string;
   grid: Size;
-  /** grid.height × grid.width rows of `channels` floats (post-ReLU, so ≥ 0). */
+  /** grid.height × grid.width rows of `channels` floats (≥ 0 for a non-negative layer). */
   values: Float32Array;
 }
 
@@ -69,8 +68,9 @@ export interface ComputeReply {
 /** An added image's codes, kept per layer by id. */
 interface CodedImage {
   grid: Size;
-  codes: Uint8Array;
+  codes: Uint8Array | Int8Array;
   norms: Float32Array;
+  scales?: Float32Array;
   clipped: number;
 }
 
@@ -106,17 +106,29 @@ export function installedLayer(key: string): InstalledLayer {
 /** Repeats a layer's cells `copies` times (benchmarks measure 100 images with copies of a set). */
 function repeat(data: LayerData, copies: number): LayerData {
   if (copies === 1) return data;
-  const {codes, norms, info} = data;
-  const many = {codes: new Uint8Array(codes.length * copies), norms: new Float32Array(norms.length * copies)};
-  for (let k = 0; k < copies; ++k) many.codes.set(codes, k * codes.length), many.norms.set(norms, k * norms.length);
-  const grids = Array.from({length: copies}, () => info.grids).flat();
-  return {info: {...info, grids}, codes: many.codes, norms: many.norms, cellStart: cellStarts(grids)};
+  const grids = Array.from({length: copies}, () => data.info.grids).flat();
+  return joinCells({...data.info, grids}, Array.from({length: copies}, () => data));
+}
+
+/** One table of the cells of `parts` in turn (codes, norms and, for a signed layer, scales), with `info`'s grids. */
+function joinCells(info: LayerInfo, parts: ReadonlyArray<Pick<LayerData, "codes" | "norms" | "scales">>): LayerData {
+  const length = (key: "codes" | "norms") => parts.reduce((n, p) => n + p[key].length, 0);
+  const codes = info.signed ? new Int8Array(length("codes")) : new Uint8Array(length("codes"));
+  const norms = new Float32Array(length("norms"));
+  const scales = info.signed ? new Float32Array(norms.length) : undefined;
+  let at = 0;
+  for (const p of parts) {
+    codes.set(p.codes, at * info.channels), norms.set(p.norms, at);
+    if (scales) scales.set(p.scales!, at);
+    at += p.norms.length;
+  }
+  return {info, codes, norms, cellStart: cellStarts(info.grids), ...(scales ? {scales} : {})};
 }
 
 /** Similarity of cell `query` to cells from … to−1, into `out` (the TypeScript loop computes every cell). */
 export function single(layer: InstalledLayer, query: number, kind: SimilarityKind, out: Float32Array, from = 0, to = layer.data.norms.length): Float32Array {
   const {data, kernel, scratch} = layer;
-  const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels};
+  const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels, scales: data.scales};
   const dots = kernel ? kernel.dotsWithCell(query, from, to) : codeDots(index, query, scratch.dots, scratch);
   return toSimilarity(dots, index, query, kind, out, from, to);
 }
@@ -129,8 +141,8 @@ function combined(layer: InstalledLayer, queries: ArrayLike<number>, kind: Simil
   return out;
 }
 
-/** Makes `data` the layer's cells under a new version: the kernel's memory, scratch and buffers follow its size. */
-function install(key: string, base: LayerData, bytes: number, data: LayerData, addedIds: string[], coded: Map<string, CodedImage>, clipped: number): LayerSummary {
+/** Makes `data` the layer's cells under a new version: the kernel's memory, scratch and buffers follow its size (transforms.ts installs sets with it). */
+export function install(key: string, base: LayerData, bytes: number, data: LayerData, addedIds: string[], coded: Map<string, CodedImage>, clipped: number): LayerSummary {
   const cells = data.norms.length;
   const kernel = simd ? new WasmCodeDots(data.codes, data.info.channels) : null;
   const version = ++versions;
@@ -142,20 +154,11 @@ function install(key: string, base: LayerData, bytes: number, data: LayerData, a
 
 /** The file's cells followed by the added images' codes. */
 function withAdded(base: LayerData, images: readonly CodedImage[]): LayerData {
-  const {info} = base;
-  const channels = info.channels;
-  const codes = new Uint8Array(base.codes.length + images.reduce((n, q) => n + q.codes.length, 0));
-  const norms = new Float32Array(base.norms.length + images.reduce((n, q) => n + q.norms.length, 0));
-  codes.set(base.codes);
-  norms.set(base.norms);
-  let at = base.norms.length;
-  for (const q of images) codes.set(q.codes, at * channels), norms.set(q.norms, at), (at += q.norms.length);
-  const grids = [...info.grids, ...images.map((image) => image.grid)];
-  return {info: {...info, grids}, codes, norms, cellStart: cellStarts(grids)};
+  return joinCells({...base.info, grids: [...base.info.grids, ...images.map((image) => image.grid)]}, [base, ...images]);
 }
 
 /** A layer table built from values computed in the browser, and its size in bytes. */
-function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly ComputedImage[], opType?: string): {data: LayerData; bytes: number} {
+function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly ComputedImage[]): {data: LayerData; bytes: number} {
   const {channels} = info;
   if (!images.length) throw new RangeError(`layer ${info.name}: no images`);
   let total = 0;
@@ -163,16 +166,15 @@ function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly C
     if (values.length !== grid.width * grid.height * channels) {
       throw new RangeError(`layer ${info.name}, image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
     }
-    const negative = firstNegative(values, channels);
-    if (negative) throw new RangeError(negativeMessage(info.name, {image: i, channel: negative.channel, value: negative.value}, opType));
     total += values.length;
   });
   const all = new Float32Array(total);
   let at = 0;
   for (const {values} of images) all.set(values, at), (at += values.length);
-  const {codes, norms, step} = quantizeCells(all, channels);
+  const {codes, norms, step, scales} = quantizeCells(all, channels);
   const grids = images.map((image) => ({width: image.grid.width, height: image.grid.height}));
-  const data: LayerData = {info: {...info, step, grids}, codes, norms, cellStart: cellStarts(grids)};
+  // A layer with any value below zero gets signed codes (quantize.ts), and says so like a signed file.
+  const data: LayerData = {info: {...info, step, grids, ...(scales ? {signed: true} : {})}, codes, norms, cellStart: cellStarts(grids), ...(scales ? {scales} : {})};
   return {data, bytes: codes.byteLength + norms.byteLength};
 }
 
@@ -201,8 +203,8 @@ export const similarityApi = {
         if (values.length !== grid.width * grid.height * channels) {
           throw new RangeError(`added image ${image.id}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
         }
-        const q = quantizeCellsWithStep(values, channels, step);
-        coded.set(image.id, {grid, codes: q.codes, norms: q.norms, clipped: q.clipped});
+        const q = quantizeCellsWithStep(values, channels, step, base.info.signed);
+        coded.set(image.id, {grid, codes: q.codes, norms: q.norms, scales: q.scales, clipped: q.clipped});
       } else {
         const known = before.get(image.id);
         if (!known) throw new RangeError(`added image ${image.id} was never sent to layer ${key}: send its values`);
@@ -218,11 +220,11 @@ export const similarityApi = {
   /**
    * Installs under `key` a layer computed in the browser (a user's own model): every image's cell-major
    * values are quantised together (one step for the whole table, as the build does for a file), then the
-   * layer is used like a loaded file. Values below zero (no ReLU at that output) cannot be coded: the error
-   * names the layer and says so. The buffers are only read.
+   * layer is used like a loaded file. A layer with values below zero gets signed codes (summary.info.signed).
+   * The buffers are only read.
    */
-  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: ComputedImage[], opType?: string): LayerSummary {
-    const {data, bytes} = valuesLayer(info, images, opType);
+  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: ComputedImage[]): LayerSummary {
+    const {data, bytes} = valuesLayer(info, images);
     return install(key, data, bytes, data, [], new Map(), 0);
   },
 

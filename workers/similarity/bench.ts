@@ -24,7 +24,7 @@ export const benchApi = {
     const layer = installedLayer(key);
     const {data, scratch} = layer;
     const cells = data.norms.length;
-    const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels};
+    const index = {codes: data.codes, norms: data.norms, step: data.info.step, channels: data.info.channels, scales: data.scales};
     const time = (f: (query: number) => void): Percentiles => {
       const t: number[] = [];
       for (let r = 0; r < repeats; ++r) {

@@ -6,13 +6,13 @@
 // holds the query and takes the panels' input; this view subscribes to it and paints.
 import {cellIndex, mapCell, type Cell, type Size} from "../../core/cells.js";
 import {fixedDomain} from "../../core/similarity.js";
-import {colormapWords} from "../overlay/colormaps.js";
+import {colormapWords, resolveColormap} from "../overlay/colormaps.js";
 import type {DecodedImage} from "../images/decodeImages.js";
 import {downloadBlob, exportPng} from "../overlay/exportPng.js";
 import type {LoadedLayer} from "../clients/layerLoader.js";
 import {OverlayImage, unitField} from "../overlay/OverlayImage.js";
 import type {Look} from "../inputs/OverlayControls.js";
-import {formatRange, formatValue, kindLabel, scaleDomains} from "../overlay/overlayScale.js";
+import {fixedBound, formatRange, formatValue, kindLabel, scaleDomains, SIGNED_NOTE} from "../overlay/overlayScale.js";
 import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityRequest} from "../clients/similarityClient.js";
@@ -147,16 +147,21 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
     if (!values || request !== panel.request || !engine.isCurrent(request.seq!)) return;
     const {cellStart, maxNorm} = panel.layer.summary;
     // The range is taken before the copy: over the set, or this image's own cells.
-    scaleDomains(values, cellStart, look.scale, fixedDomain(look.kind, maxNorm), panel.domains);
+    scaleDomains(values, cellStart, look.scale, fixedDomain(look.kind, maxNorm, signedPanel(panel)), panel.domains);
     panel.domain = [panel.domains[2 * imageIndex], panel.domains[2 * imageIndex + 1]];
     panel.values.set(values.subarray(panel.start, panel.start + panel.values.length));
     panel.painted = true;
     paint(panel, request.start ?? performance.now());
   }
 
+  /** Whether the panel's layer is signed (cosines in [−1, 1], "auto" colours diverging). */
+  function signedPanel(panel: Panel): boolean {
+    return panel.layer.summary.info.signed === true;
+  }
+
   function paint(panel: Panel, start: number): void {
     showPanelOutlines(panel);
-    panel.frame.paint(panel.values, 0, panel.domain[0], panel.domain[1], colormapWords(look.colormap));
+    panel.frame.paint(panel.values, 0, panel.domain[0], panel.domain[1], colormapWords(resolveColormap(look.colormap, signedPanel(panel))));
     const end = performance.now();
     showText();
     dispatchPaint(root, start, end);
@@ -191,9 +196,10 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
       ? `${pinned}${query.pointer ? "Pointer" : "Query"}: ${at.layer} cell (${at.col}, ${at.row}), carried to every layer by its centre; each caption gives that layer's ${kindLabel(look.kind)} there.`
       : "Hover over any panel: the same place is outlined in every layer, and each layer shows what it finds similar to it.";
     const panel = panels.find((p) => p.name === at?.layer) ?? panels[0];
-    const domain = look.scale === "fixed" || !panel.painted ? fixedDomain(look.kind, panel.layer.summary.maxNorm) : panel.domain;
-    const how = look.scale === "fixed" ? `fixed scale ${look.kind === "cosine" ? "0–1" : `${formatRange(look.kind, domain)} (${panel.name}; each layer its own bound)`}` : look.scale === "set" ? `stretched per layer to the set's min–max (${panel.name}: ${formatRange(look.kind, domain)})` : `stretched per layer to this image's min–max (${panel.name}: ${formatRange(look.kind, domain)})`;
-    bar.update({colormap: look.colormap, opacity: look.opacity, kind: look.kind, domain, label: `${kindLabel(look.kind)}, ${how}`});
+    const signed = signedPanel(panel);
+    const domain = look.scale === "fixed" || !panel.painted ? fixedDomain(look.kind, panel.layer.summary.maxNorm, signed) : panel.domain;
+    const how = look.scale === "fixed" ? `fixed scale ${look.kind === "cosine" ? fixedBound("cosine", domain, signed) : `${formatRange(look.kind, domain)} (${panel.name}; each layer its own bound)`}` : look.scale === "set" ? `stretched per layer to the set's min–max (${panel.name}: ${formatRange(look.kind, domain)})` : `stretched per layer to this image's min–max (${panel.name}: ${formatRange(look.kind, domain)})`;
+    bar.update({colormap: resolveColormap(look.colormap, signed), opacity: look.opacity, kind: look.kind, domain, label: `${kindLabel(look.kind)}, ${how}${signed ? SIGNED_NOTE : ""}`});
     const cell = at && panel.painted ? carry(at, panel) : null;
     bar.mark(cell ? panel.values[cellIndex(cell, panel.grid)] : null);
   }

@@ -7,13 +7,13 @@
 import {type Size} from "../../core/cells.js";
 import {fixedDomain} from "../../core/similarity.js";
 import type {LayerSummary} from "../../../workers/similarity.js";
-import {colormapWords} from "../overlay/colormaps.js";
+import {colormapWords, resolveColormap} from "../overlay/colormaps.js";
 import type {DecodedImage} from "../images/decodeImages.js";
 import {downloadBlob, exportPng} from "../overlay/exportPng.js";
 import {OnScreenFirst} from "../overlay/OnScreenFirst.js";
 import {OverlayImage, unitField} from "../overlay/OverlayImage.js";
 import type {Look} from "../inputs/OverlayControls.js";
-import {describeScale, formatValue, kindLabel, scaleDomains} from "../overlay/overlayScale.js";
+import {describeScale, formatValue, kindLabel, scaleDomains, SIGNED_NOTE} from "../overlay/overlayScale.js";
 import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {globalCell, isValidRef, refOf, remapRefs, sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityClient, SimilarityRequest} from "../clients/similarityClient.js";
@@ -47,6 +47,14 @@ export interface SimilarityExplorerOptions {
   exportButton?: boolean;
   /** Images added after the set's (and its copies'): the user's uploads, in the order the worker holds them. */
   extra?: readonly DecodedImage[];
+  /** Compute every image on each hover, not those on screen first (a chart that reads all of them follows the hover). */
+  computeAll?: boolean;
+  /** Called after each paint, before the paint is reported, with the values of every image (cellStart
+   * gives each image's first cell), and with null when the overlay is cleared; e.g. the transforms page's
+   * chart and its corresponding-cell outlines, so they change in the same frame as the overlay. */
+  onPaint?: (values: Float32Array | null, figure: {frames: readonly OverlayImage[]; query: Readonly<Query>; kind: Look["kind"]}) => void;
+  /** SVGs that Export PNG draws below the colour bar (e.g. charts beside the figure). */
+  exportBelow?: () => SVGSVGElement[];
 }
 
 /** Where each engine's cell references were made, so a new layer can move them (see remapRefs). */
@@ -54,7 +62,7 @@ const madeIn = new WeakMap<QueryEngine, {dataset: string; grids: readonly Size[]
 
 /** The figure for `images` (the set, once; copies are repeated here) at the layer of `summary`. */
 export function SimilarityExplorer(images: readonly DecodedImage[], options: SimilarityExplorerOptions): HTMLElement {
-  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = []} = options;
+  const {client, key, summary, dataset, engine, controls, width, invalidation, imageWidth = 200, gap = 12, topMatches = 12, exportButton = true, extra = [], computeAll = false, onPaint, exportBelow} = options;
   const {grids} = summary.info;
   const {cellStart} = summary;
   const count = grids.length;
@@ -73,11 +81,15 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   let lastRequest: SimilarityRequest | null = null;
   let painted: SimilarityRequest | null = null;
   const values = new Float32Array(summary.cells);
+  /** A signed layer: cosines in [−1, 1], "auto" colours diverging. */
+  const signed = summary.info.signed === true;
+  const colormapOf = (look: Look) => resolveColormap(look.colormap, signed);
   const domains = new Float64Array(2 * count);
 
   const root = document.createElement("div");
   root.className = "explorer";
   root.dataset.testid = "overlay-figure";
+  root.dataset.signed = String(signed);
   root.dataset.layer = summary.info.name;
   root.dataset.dataset = dataset;
 
@@ -85,7 +97,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     onClear: () => engine.setPins([], performance.now()),
     async onExport() {
       await onScreen.finish();
-      const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`});
+      const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`, below: exportBelow?.()});
       downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
     }
   });
@@ -129,6 +141,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (q.change === "clear") {
       painted = null;
       clearAll();
+      onPaint?.(null, {frames, query, kind: look.kind});
       showBar();
       showReadout();
       return;
@@ -148,7 +161,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     if (!refs.length) return void (lastRequest = null), false;
     const queries = refs.map((r) => globalCell(r, cellStart, grids));
     // A set-wide stretch needs every image's values.
-    lastRequest = {key, version: summary.version, seq: query.seq, queries, kind: look.kind, start, ranges: look.scale === "set" ? undefined : onScreen.visibleRanges()};
+    lastRequest = {key, version: summary.version, seq: query.seq, queries, kind: look.kind, start, ranges: look.scale === "set" || computeAll ? undefined : onScreen.visibleRanges()};
     client.request(lastRequest, onValues);
     requestTop(queries, refs);
     return true;
@@ -164,7 +177,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   }
 
   // With many images the images near the viewport are computed and painted first (see OnScreenFirst.ts).
-  let words = colormapWords(look.colormap);
+  let words = colormapWords(colormapOf(look));
   const onScreen = new OnScreenFirst({
     cellStart,
     elements: frames.map((f) => f.frame),
@@ -176,7 +189,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       client.request({...base, ranges, start: performance.now()}, (result) => {
         if (!result || painted !== base || result.length !== values.length) return done(null); // a newer query came first
         for (let r = 0; r < ranges.length; r += 2) values.set(result.subarray(ranges[r], ranges[r + 1]), ranges[r]);
-        scaleDomains(values, cellStart, look.scale, fixedDomain(base.kind, summary.maxNorm), domains);
+        scaleDomains(values, cellStart, look.scale, fixedDomain(base.kind, summary.maxNorm, signed), domains);
         done(result);
       });
     },
@@ -186,11 +199,12 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   /** Paints every image from `values` (those off screen later); cheap enough to redo for a new colour map or scale. */
   function paint(start: number): void {
     if (!painted) return;
-    const fixed = fixedDomain(painted.kind, summary.maxNorm);
+    const fixed = fixedDomain(painted.kind, summary.maxNorm, signed);
     scaleDomains(values, cellStart, look.scale, fixed, domains);
-    words = colormapWords(look.colormap);
+    words = colormapWords(colormapOf(look));
     showOutlines();
     onScreen.paint();
+    onPaint?.(values, {frames, query, kind: painted.kind});
     const end = performance.now();
     showBar();
     showReadout();
@@ -204,12 +218,12 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
 
   /** The colour bar for the current look; a per-image scale shows the image under the pointer (or the first query's). */
   function showBar(): void {
-    const fixed = fixedDomain(look.kind, summary.maxNorm);
+    const fixed = fixedDomain(look.kind, summary.maxNorm, signed);
     const at = query.pointer ?? query.refs[0] ?? null;
     const i = at?.image ?? 0;
     const domain: [number, number] = painted && look.scale !== "fixed" ? [domains[2 * i], domains[2 * i + 1]] : fixed;
-    const label = painted || look.scale === "fixed" ? describeScale(look.kind, look.scale, domain, imageOf(i).id) : `${kindLabel(look.kind)}, ${look.scale === "set" ? "stretched to this set's min–max" : "stretched per image"} (hover to see the range)`;
-    bar.update({colormap: look.colormap, opacity: look.opacity, kind: look.kind, domain, label});
+    const label = painted || look.scale === "fixed" ? describeScale(look.kind, look.scale, domain, imageOf(i).id, signed) : `${kindLabel(look.kind)}, ${look.scale === "set" ? "stretched to this set's min–max" : "stretched per image"} (hover to see the range)${signed ? SIGNED_NOTE : ""}`;
+    bar.update({colormap: colormapOf(look), opacity: look.opacity, kind: look.kind, domain, label});
   }
 
   function showReadout(): void {

@@ -4,10 +4,9 @@
 // the input's layout and shape, and the options (layers, preprocessing, channel order, input size). Run makes
 // the panel's value the chosen setup (an Observable view: it dispatches "input"). The file never leaves the
 // browser: it goes to the worker by postMessage. Every message is shown as text.
-import type {CandidateLayer} from "../../core/layerTap.js";
 import type {ModelSpec} from "../../core/modelSpec.js";
 import type {Normalization} from "../../core/modelSpec.js";
-import {inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, modelDefaults, PREPROCESSING, userModelSpec, type ModelDefaults, type PreprocessingId} from "../../core/userModel.js";
+import {describeField, hasReceptiveField, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, modelDefaults, PREPROCESSING, userModelSpec, type ModelDefaults, type PreprocessingId} from "../../core/userModel.js";
 import type {ModelInspection} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
 import type {UploadsClient} from "../clients/uploadsWorkerClient.js";
@@ -43,11 +42,6 @@ function shape(inspection: ModelInspection): string {
 /** A normalization in words: "[−1, 1]" or "mean 0.5, 0.5, 0.5 / std 0.25, 0.25, 0.25". */
 function describeNormalization(n: Normalization): string {
   return n.kind === "range" ? `[${n.min}, ${n.max}]` : `mean ${n.mean.join(", ")} / std ${n.std.join(", ")}`;
-}
-
-function fieldText(layer: CandidateLayer): string {
-  const f = layer.receptiveField;
-  return f ? `${f.receptiveField} px, stride ${f.stride}` : "unknown";
 }
 
 /** The panel. `client` is the uploads worker's client (its worker starts on the first file). */
@@ -202,14 +196,14 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       });
       const cell = el("td");
       cell.append(box);
-      row.append(cell, el("td", "model-layer-name", layer.output), el("td", "", layer.opType), el("td", "", layer.layout), el("td", "num", String(layer.channels)), el("td", "num", `${layer.width}×${layer.height}`), el("td", "", fieldText(layer)));
+      row.append(cell, el("td", "model-layer-name", layer.output), el("td", "", layer.opType), el("td", "", layer.layout), el("td", "num", String(layer.channels)), el("td", "num", `${layer.width}×${layer.height}`), el("td", "", describeField(layer)));
       table.tBodies[0]!.append(row);
     }
     showChosen();
     // Bring the first ticked layer into the box's view (a real network's default is far down the list).
     const first = table.querySelector<HTMLElement>("input:checked")?.closest("tr");
     if (first) requestAnimationFrame(() => (scroller.scrollTop = Math.max(0, first.offsetTop - 2 * first.offsetHeight)));
-    const unknown = layers.filter((l) => !l.receptiveField).length;
+    const unknown = layers.filter((l) => !hasReceptiveField(l)).length;
     fieldNote.textContent =
       `Grids are measured at the chosen input size. ` +
       (unknown ? `For ${unknown} layer${unknown === 1 ? "" : "s"} the graph analysis cannot give the receptive field (an operator on the way is not understood): there the outline shows the cell itself, not its receptive field.` : "The receptive fields come from the graph analysis; the figure outlines them.");

@@ -3,8 +3,9 @@
 // input size) and the user's uploads (the PNG each was stored with). Each goes through the uploads worker's
 // embed() (the build's path: planInput → cropResize → 8-bit RGB → toInputTensor → tap session → toCellMajor), one at a
 // time, with a progress bar; the picture shown is the one the model saw. Then every layer's values, all
-// images together, become one 8-bit table in the similarity worker (loadValues). A layer with negative
-// values is refused there with a message naming it; the others are shown.
+// images together, become one 8-bit table in the similarity worker (loadValues): signed codes for a layer
+// with values below zero, unsigned otherwise (quantize.ts). A layer that fails is named with its message;
+// the others are shown.
 import type {LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
 import type {Backend} from "../../../workers/uploads.js";
 import {userLayerInfo} from "../../core/userModel.js";
@@ -128,7 +129,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       const key = `user/${id}/${dataset}/${layer.name}`;
       const client = new SimilarityClient(similarity);
       try {
-        const summary = await client.loadValues(key, userLayerInfo(spec, layer), values.get(layer.name)!, opType);
+        const summary = await client.loadValues(key, userLayerInfo(spec, layer), values.get(layer.name)!);
         layers.push({name: layer.name, opType, key, summary, client});
       } catch (e) {
         const message = (e as Error).message;

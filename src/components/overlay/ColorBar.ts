@@ -13,12 +13,13 @@
 import type * as PlotModule from "@observablehq/plot";
 import {scaleLinear} from "d3-scale";
 import type {SimilarityKind} from "../../core/similarity.js";
-import {colormaps, colorScale, type ColormapName} from "./colormaps.js";
+import {colormaps, colorScale, type PaintedColormap} from "./colormaps.js";
 import {formatValue} from "./overlayScale.js";
 
 /** What the bar shows. */
 export interface ColorBarState {
-  colormap: ColormapName;
+  /** The map painted (resolved from "auto" by the figure: resolveColormap). */
+  colormap: PaintedColormap;
   opacity: number;
   kind: SimilarityKind;
   domain: readonly [number, number];
@@ -193,7 +194,7 @@ function svgRect(attributes: Record<string, string | number>): SVGRectElement {
 }
 
 /** `svg` as an image (serialised standalone, with the page's text colour, since page CSS does not reach it). */
-async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
+export async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
   const copy = svg.cloneNode(true) as SVGSVGElement;
   copy.style.color = getComputedStyle(svg).color;
   const url = URL.createObjectURL(new Blob([new XMLSerializer().serializeToString(copy)], {type: "image/svg+xml"}));

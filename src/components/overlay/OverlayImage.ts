@@ -56,6 +56,7 @@ export class OverlayImage {
   private readonly queryLayer: HTMLElement;
   private readonly pointerBox: HTMLElement;
   private readonly fieldBox: HTMLElement;
+  private matchBox: HTMLElement | null = null;
   private painted = false;
 
   constructor({bitmap, src, grid, width, height, index, label, caption, title}: OverlayImageOptions) {
@@ -145,6 +146,14 @@ export class OverlayImage {
     if (field) place(this.fieldBox, clampUnit(field));
   }
 
+  /** Outlines the cell that corresponds to the query (the transformed sets' page), or hides it (null). */
+  showMatch(cell: Cell | null): void {
+    if (!cell && !this.matchBox) return;
+    if (!this.matchBox) this.frame.append((this.matchBox = el("div", "overlay-outline overlay-match")));
+    this.matchBox.hidden = !cell;
+    if (cell) place(this.matchBox, this.unitCell(cell));
+  }
+
   /** A cell's rectangle in fractions of the image. */
   unitCell(cell: Cell): UnitRect {
     return cellRect(cell, {width: 1, height: 1}, this.grid);
@@ -154,7 +163,7 @@ export class OverlayImage {
 
 
 /** The receptive field of `cell` of `layer` in fractions of `image` (the model's input). */
-export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number}, image: Size): UnitRect {
+export function unitField(cell: Cell, layer: {stride: number; receptiveField: number; offset: number; wholeImage?: boolean}, image: Size): UnitRect {
   const field = receptiveFieldRect(cell, layer, image);
   return {x: field.x / image.width, y: field.y / image.height, width: field.width / image.width, height: field.height / image.height};
 }

@@ -1,7 +1,7 @@
 // Exports a figure as one PNG: each image with its overlay and outlines, placed as on screen, a title line
 // and the colour bar (its Plot legend, drawn from the page's SVG). The overlay's grid-resolution canvas is
 // scaled up without smoothing, as on screen.
-import {ColorBar} from "./ColorBar.js";
+import {ColorBar, svgImage} from "./ColorBar.js";
 import type {OverlayImage} from "./OverlayImage.js";
 
 /** Options of exportPng. */
@@ -13,6 +13,8 @@ export interface ExportOptions {
   title: string;
   /** Output pixels per CSS pixel. */
   scale?: number;
+  /** SVGs drawn below the colour bar, side by side at their size on the page (e.g. the transforms page's charts). */
+  below?: readonly SVGSVGElement[];
 }
 
 const pad = 16;
@@ -20,17 +22,21 @@ const font = "13px system-ui, sans-serif";
 const outlineStyles: Record<string, {color: string; width: number; dash: number[]}> = {
   "overlay-query": {color: "#ffd400", width: 2, dash: []},
   "overlay-pointer": {color: "#ffffff", width: 1, dash: [3, 2]},
+  "overlay-match": {color: "#00e5ff", width: 2, dash: []},
   "overlay-field": {color: "rgba(255, 212, 0, 0.85)", width: 1, dash: [4, 3]}
 };
 
 /** Draws the figure made of `images` onto a new canvas and returns it as a PNG blob. */
-export async function exportPng(images: readonly OverlayImage[], {colorBar, opacity, title, scale = 2}: ExportOptions): Promise<Blob> {
+export async function exportPng(images: readonly OverlayImage[], {colorBar, opacity, title, scale = 2, below = []}: ExportOptions): Promise<Blob> {
   if (!images.length) throw new RangeError("invalid export: no images");
   const rects = images.map((image) => image.frame.getBoundingClientRect());
   const left = Math.min(...rects.map((r) => r.left)), top = Math.min(...rects.map((r) => r.top));
   const width = Math.max(...rects.map((r) => r.right)) - left, height = Math.max(...rects.map((r) => r.bottom)) - top;
   const titleHeight = 28;
-  const total = {width: Math.max(width, colorBar.exportWidth) + 2 * pad, height: pad + titleHeight + height + pad + ColorBar.exportHeight + pad};
+  const extras = below.map((svg) => svg.getBoundingClientRect());
+  const extraWidth = extras.reduce((w, r) => w + r.width + pad, -pad);
+  const extraHeight = extras.length ? Math.max(...extras.map((r) => r.height)) + pad : 0;
+  const total = {width: Math.max(width, colorBar.exportWidth, extraWidth) + 2 * pad, height: pad + titleHeight + height + pad + ColorBar.exportHeight + pad + extraHeight};
   const canvas = document.createElement("canvas");
   canvas.width = Math.ceil(total.width * scale);
   canvas.height = Math.ceil(total.height * scale);
@@ -65,6 +71,11 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
     }
   });
   await colorBar.drawTo(context, pad, y0 + height + pad, font, total.width - 2 * pad);
+  let x = pad;
+  for (let i = 0; i < below.length; ++i) {
+    context.drawImage(await svgImage(below[i]), x, y0 + height + pad + ColorBar.exportHeight + pad, extras[i].width, extras[i].height);
+    x += extras[i].width + pad;
+  }
   return new Promise((resolve, reject) => canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error("the browser could not encode the PNG"))), "image/png"));
 }
 

@@ -1,6 +1,6 @@
 // Which values the ends of the colour map stand for, and how the colour bar says so. Three modes:
-//   fixed  each similarity's natural range (src/core/similarity.ts fixedDomain): cosine is always [0, 1],
-//          so one overlay can be compared with another
+//   fixed  each similarity's natural range (src/core/similarity.ts fixedDomain): cosine is always [0, 1]
+//          ([−1, 1] on a signed layer), so one overlay can be compared with another
 //   set    stretched to the smallest and largest value over every cell of the set
 //   image  stretched per image to its own smallest and largest value
 // Stretching shows structure the fixed scale compresses (dot products rarely come near their bound), at the
@@ -94,12 +94,22 @@ export function formatRange(kind: SimilarityKind, [lo, hi]: readonly [number, nu
  * What the colour bar stands for, e.g. "cosine similarity, fixed scale 0–1" or "cosine similarity,
  * stretched to this set's min–max: 0.21–0.97". `where` names the image whose range a per-image bar shows.
  */
-export function describeScale(kind: SimilarityKind, mode: ScaleMode, domain: readonly [number, number], where = "this image"): string {
-  const what = kindLabel(kind);
-  if (mode === "fixed") {
-    const bound = kind === "cosine" ? "0–1" : kind === "dot" ? `0 to the largest ‖v‖², ${formatRange(kind, domain)}` : `−√2·max ‖v‖ to 0, ${formatRange(kind, domain)}`;
-    return `${what}, fixed scale ${bound}`;
-  }
-  if (mode === "set") return `${what}, stretched to this set's min–max: ${formatRange(kind, domain)}`;
-  return `${what}, stretched to each image's own min–max (${where}: ${formatRange(kind, domain)})`;
+export function describeScale(kind: SimilarityKind, mode: ScaleMode, domain: readonly [number, number], where = "this image", signed = false): string {
+  return `${kindLabel(kind)}, ${describeMode(kind, mode, domain, where, signed)}${signed ? SIGNED_NOTE : ""}`;
+}
+
+/** How a signed layer's colour bar says so. */
+export const SIGNED_NOTE = " (signed layer: below 0 points away)";
+
+function describeMode(kind: SimilarityKind, mode: ScaleMode, domain: readonly [number, number], where: string, signed: boolean): string {
+  if (mode === "fixed") return `fixed scale ${fixedBound(kind, domain, signed)}`;
+  if (mode === "set") return `stretched to this set's min–max: ${formatRange(kind, domain)}`;
+  return `stretched to each image's own min–max (${where}: ${formatRange(kind, domain)})`;
+}
+
+/** The fixed scale's ends in words: "0–1", "−1 to 1" (signed), "0 to the largest ‖v‖², 0–1235", … */
+export function fixedBound(kind: SimilarityKind, domain: readonly [number, number], signed = false): string {
+  if (kind === "cosine") return signed ? "−1 to 1" : "0–1";
+  if (kind === "dot") return `${signed ? "± " : "0 to "}the largest ‖v‖², ${formatRange(kind, domain)}`;
+  return `${signed ? "−2" : "−√2"}·max ‖v‖ to 0, ${formatRange(kind, domain)}`;
 }

@@ -36,9 +36,9 @@ export interface ViewState {
 /** The defaults of a page: what a URL without parameters shows. */
 export type ViewDefaults = Omit<ViewState, "query" | "pins" | "layer" | "layers"> & {query?: CellRef | null; layer?: string; layers?: string[]};
 
-/** The overlay pages' defaults for dataset `dataset`: cosine similarity on a fixed scale, the article's veil. */
+/** The overlay pages' defaults for dataset `dataset`: cosine similarity on a fixed scale, the article's veil (diverging colours on a signed layer: "auto"). */
 export function overlayDefaults(dataset: string): ViewDefaults {
-  return {dataset, kind: "cosine", colormap: "veil", scale: "fixed", opacity: 1, field: true, copies: 1, image: 0};
+  return {dataset, kind: "cosine", colormap: "auto", scale: "fixed", opacity: 1, field: true, copies: 1, image: 0};
 }
 
 /** A fresh state holding `defaults` (for pages that do not read the URL). */
