@@ -6,8 +6,9 @@
 // again (and a loader that fails then fails the build, naming the file, instead of a stale file being served).
 
 import {createHash} from "node:crypto";
-import {existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
-import {join} from "node:path";
+import {existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync} from "node:fs";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
 import type {DatasetConfig} from "../src/core/datasetConfig.js";
 
 /** Name of the file, inside a dataset's cache folder, that records the fingerprint its outputs were made from. */
@@ -21,7 +22,63 @@ export function datasetFingerprint(dir: string, config: DatasetConfig): string {
     const bytes = existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing";
     hash.update(`\0${file}\0${bytes}`);
   }
+  // A dataset's own model file: an edited model makes new activations (its description is fingerprinted too).
+  if (config.ownModel) hash.update(`\0model\0${fileDigest(resolve(dir, config.ownModel.file))}`);
   return hash.digest("hex");
+}
+
+const fileDigest = (path: string) => (existsSync(path) ? createHash("sha256").update(readFileSync(path)).digest("hex") : "missing");
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The code between a model and its description file and ONNX output (data/models/ID.json, ID.onnx). */
+function modelCodeDigest(): string {
+  const hash = createHash("sha256");
+  const dirs = [join(ROOT, "data-loaders", "models"), join(ROOT, "src", "core")];
+  for (const dir of dirs) for (const name of readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) hash.update(`\0${name}\0`).update(readFileSync(join(dir, name)));
+  for (const file of [join(ROOT, "data-loaders", "ownModel.ts"), join(ROOT, "node_modules", "nsfwjs", "package.json")]) hash.update(`\0${fileDigest(file)}`);
+  return hash.digest("hex");
+}
+
+/**
+ * A digest of what model `id`'s outputs (data/models/ID.json and ID.onnx) are made from: the code, and for a
+ * dataset's own model the file and the settings of every dataset that names it.
+ */
+export function modelFingerprint(id: string, datasetsDir: string, configs: DatasetConfig[], code = modelCodeDigest()): string {
+  const hash = createHash("sha256").update(`model-fingerprint 1\0${id}\0${code}`);
+  for (const config of configs) {
+    if (config.model !== id || !config.ownModel) continue;
+    hash.update(`\0${config.name}\0${JSON.stringify([config.ownModel, config.sizePolicy ?? null, config.layers])}\0${fileDigest(resolve(datasetsDir, config.name, config.ownModel.file))}`);
+  }
+  return hash.digest("hex");
+}
+
+/** Writes `text` to `path` by temp file and rename. */
+function writeRecord(path: string, text: string): void {
+  const temp = `${path}.${process.pid}`;
+  writeFileSync(temp, text);
+  renameSync(temp, path);
+}
+
+/**
+ * Deletes the cached model outputs (`cacheDataDir`/models/ID.json, ID.onnx) of every model the datasets name
+ * whose fingerprint changed since they were made (an edited model file or dataset.json, new code), and
+ * records the new fingerprint. Returns those models' ids.
+ */
+export function invalidateChangedModels(datasetsDir: string, cacheDataDir: string, configs: DatasetConfig[]): string[] {
+  const changed: string[] = [];
+  const dir = join(cacheDataDir, "models");
+  const code = modelCodeDigest();
+  for (const id of [...new Set(configs.map((c) => c.model))]) {
+    const fingerprint = modelFingerprint(id, datasetsDir, configs, code);
+    const recordPath = join(dir, `.${id}.fingerprint`);
+    if (existsSync(recordPath) && readFileSync(recordPath, "utf8") === fingerprint) continue;
+    mkdirSync(dir, {recursive: true});
+    for (const ext of ["json", "onnx"]) rmSync(join(dir, `${id}.${ext}`), {force: true});
+    writeRecord(recordPath, fingerprint);
+    changed.push(id);
+  }
+  return changed;
 }
 
 /**
@@ -38,9 +95,7 @@ export function invalidateChangedDatasets(datasetsDir: string, cacheDataDir: str
     // Outputs first, then the record: an interrupted run leaves outputs missing, never stale ones recorded fresh.
     rmSync(cacheDir, {recursive: true, force: true});
     mkdirSync(cacheDir, {recursive: true});
-    const temp = `${recordPath}.${process.pid}`;
-    writeFileSync(temp, fingerprint);
-    renameSync(temp, recordPath);
+    writeRecord(recordPath, fingerprint);
     changed.push(config.name);
   }
   return changed;

@@ -22,7 +22,7 @@ import {transformImage} from "../src/core/transforms.js";
 import {ACTIVATION_CACHE_DIR, cachedInput, cellsContext, cellsKey, readCells, withLock, writeCells} from "./activationCache.js";
 import {readDataset, type Dataset} from "./dataset.js";
 import {decodeImage, encodePng} from "./decodeImage.js";
-import {loadModel} from "./models/catalogue.js";
+import {loadDatasetModel, type LoadedModel} from "./ownModel.js";
 
 /** Where the shared cache lives; null: no cache (every loader decodes and runs the model on its own). */
 export interface SnapshotOptions {
@@ -80,8 +80,14 @@ export async function prepareImages(dataset: Dataset, model: ModelSpec, {cacheDi
 /** Loads a dataset and its model, checking that the model offers every layer the dataset asks for. */
 export async function openDataset(name: string) {
   const dataset = await readDataset(name);
-  const model = await loadModel(dataset.config.model);
-  for (const layer of dataset.config.layers) findLayer(model.spec, layer);
+  const model = await loadDatasetModel(dataset);
+  for (const layer of dataset.config.layers) {
+    try {
+      findLayer(model.spec, layer);
+    } catch (error) {
+      throw new Error(`${join(dataset.dir, "dataset.json")}: ${(error as Error).message}`);
+    }
+  }
   return {dataset, model};
 }
 
@@ -94,7 +100,7 @@ export async function imagesArrow(name: string, options: SnapshotOptions = {}): 
   return tableToIPC(imageTable({dataset: dataset.config, model: model.spec, images}), "file");
 }
 
-type Model = Awaited<ReturnType<typeof loadModel>>;
+type Model = LoadedModel;
 
 // onnxruntime and the tap session (with the ONNX protobuf code) are loaded only by the loader that runs the
 // model: a layer file read from the cache needs only onnxruntime's version, for the key.
@@ -158,6 +164,13 @@ export async function layerArrow(name: string, layerName: string, {cacheDir = AC
   const cells = await layerCells(model, dataset, prepared, layer, cacheDir);
   const values = new Float32Array(cells.reduce((s, c) => s + c.values.length, 0));
   cells.reduce((o, c) => (values.set(c.values, o), o + c.values.length), 0);
-  const table = layerTable({...layer, model: model.spec.id, grids: cells.map((c) => c.grid)}, quantizeCells(values, layer.channels));
+  let codes;
+  try {
+    codes = quantizeCells(values, layer.channels);
+  } catch (error) {
+    // Name the layer and the file to edit: the message alone says only which cell failed.
+    throw new Error(`${join(dataset.dir, "dataset.json")}: layer ${JSON.stringify(layerName)} of model ${model.spec.id}: ${(error as Error).message}: list another layer in \"layers\", or leave this one out`);
+  }
+  const table = layerTable({...layer, model: model.spec.id, grids: cells.map((c) => c.grid)}, codes);
   return tableToCompressedIPC(table);
 }

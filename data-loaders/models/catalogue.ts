@@ -7,6 +7,7 @@
 // parses the 11 MB ONNX file nor loads the converter and protobuf modules (imported here only when needed).
 import {basename, join} from "node:path";
 import type {LayerSpec, ModelSpec} from "../../src/core/modelSpec.js";
+import {INPUT_METADATA_KEY, LAYERS_METADATA_KEY} from "../../src/core/ownModel.js";
 import {CACHE_DIR, cached, converterHash, filesHash, pruneStale, ROOT} from "./cache.js";
 import type {ConvertedLayer} from "./convert.js";
 import {nsfwjsVersion} from "./nsfwjsFiles.js";
@@ -27,6 +28,8 @@ export interface CatalogueEntry {
   /** Exposed layers (Keras layer names, which are also the ONNX output names), shallow to deep. */
   layers: Array<{name: string}>;
   defaultLayer: string;
+  /** Layers the model file names in its metadata for "Your model" to tick first (a finer and a coarser grid). */
+  suggested: string[];
   minSize: number;
   inputSize: number;
 }
@@ -41,6 +44,7 @@ export const CATALOGUE: Readonly<Record<ModelId, CatalogueEntry>> = {
       "Keras ImageNet weights, frozen; from mixed6 on nsfwjs fine-tuned them on its own 5-class task. The classification head is not included.",
     layers: ["mixed0", "mixed1", "mixed2", "mixed3", "mixed4", "mixed5", "mixed6", "mixed7", "mixed8"].map((name) => ({name})),
     defaultLayer: "mixed4",
+    suggested: ["mixed2", "mixed4"],
     minSize: 75,
     inputSize: 299,
   },
@@ -51,20 +55,32 @@ export const CATALOGUE: Readonly<Record<ModelId, CatalogueEntry>> = {
       "Keras ImageNet weights, frozen; from block_11 on nsfwjs fine-tuned them on its own 5-class task. The classification head is not included.",
     layers: ["block_2_add", "block_5_add", "block_9_add", "block_12_add", "block_15_add", "out_relu"].map((name) => ({name})),
     defaultLayer: "block_9_add",
+    suggested: ["block_9_add", "out_relu"],
     minSize: 32,
     inputSize: 224,
   },
 };
 
-/** ONNX metadata key holding the converted layers' channels and fine-tuned flags (JSON ConvertedLayer[]). */
-export const LAYERS_METADATA_KEY = "similarity-overlays.layers";
+// LAYERS_METADATA_KEY: the converted layers' channels and fine-tuned flags (JSON ConvertedLayer[]);
+// INPUT_METADATA_KEY: what the model needs from its input and the layers to try first, as any ONNX file may
+// say it about itself (src/core/ownModel.ts modelHints, read by the "Your model" page).
+
+/** What a converted model's file says about its input (INPUT_METADATA_KEY): [−1, 1], RGB, its size and layers. */
+export function inputMetadata(id: ModelId): string {
+  const entry = CATALOGUE[id];
+  const version = nsfwjsVersion();
+  return JSON.stringify({preprocessing: {range: [-1, 1]}, channelOrder: "RGB", size: entry.inputSize, layers: entry.suggested, title: entry.title(version), source: entry.source(version)});
+}
 
 async function convert(id: ModelId): Promise<Uint8Array> {
   const [{convertKerasModel}, {readNsfwjsModel}, {encodeModel, onnx}] = await Promise.all([import("./convert.js"), import("./nsfwjsFiles.js"), import("./onnxBuilder.js")]);
   const {model, weightData} = readNsfwjsModel(id);
   const outputs = CATALOGUE[id].layers.map((l) => l.name);
   const conversion = convertKerasModel(model, weightData, {outputs, name: id});
-  conversion.model.metadataProps.push(onnx.StringStringEntryProto.create({key: LAYERS_METADATA_KEY, value: JSON.stringify(conversion.outputs)}));
+  conversion.model.metadataProps.push(
+    onnx.StringStringEntryProto.create({key: LAYERS_METADATA_KEY, value: JSON.stringify(conversion.outputs)}),
+    onnx.StringStringEntryProto.create({key: INPUT_METADATA_KEY, value: inputMetadata(id)})
+  );
   return encodeModel(conversion.model);
 }
 

@@ -1,28 +1,32 @@
 // The model description file: the ModelSpec plus each layer's grid at the default input size, measured
-// by running the model once (shapes are not typed by hand anywhere).
+// by running the model once (shapes are not typed by hand anywhere). A bundled model's layers are its graph
+// outputs; a dataset's own model is tapped at them (src/core/tapSession.ts).
 
+import {createHash} from "node:crypto";
 import * as ort from "onnxruntime-node";
 import type {ModelSpec} from "../../src/core/modelSpec.js";
 import {planInput} from "../../src/core/sizePolicy.js";
-import {loadModel} from "./catalogue.js";
+import {createTapSession} from "../../src/core/tapSession.js";
+import {loadModelById} from "../ownModel.js";
 
 /** ModelSpec of model `id` with `grid` filled in for every layer. */
 export async function describeModel(id: string): Promise<ModelSpec> {
-  const {bytes, spec} = await loadModel(id);
+  const {bytes, spec} = await loadModelById(id);
   const {width, height} = planInput(spec.sizePolicy, 1000, 1000);
-  const session = await ort.InferenceSession.create(bytes);
+  const session = await createTapSession(ort, bytes, spec.layers.map((l) => l.output), undefined, `${id}.onnx`);
   try {
-    const input = new ort.Tensor("float32", new Float32Array(3 * width * height), [1, 3, height, width]);
-    const out = await session.run({[spec.input.name]: input}, spec.layers.map((l) => l.output));
+    const dims = spec.input.layout === "NCHW" ? [1, 3, height, width] : [1, height, width, 3];
+    const out = await session.run(new Float32Array(3 * width * height), dims);
     return {
       ...spec,
+      sha256: createHash("sha256").update(bytes).digest("hex"),
       layers: spec.layers.map((layer) => {
-        const dims = out[layer.output].dims;
-        const [h, w] = layer.layout === "NCHW" ? [dims[2], dims[3]] : [dims[1], dims[2]];
+        const d = out.get(layer.output)!.dims;
+        const [h, w] = layer.layout === "NCHW" ? [d[2], d[3]] : [d[1], d[2]];
         return {...layer, grid: {width: w, height: h}};
       })
     };
   } finally {
-    await session.release();
+    await session.dispose();
   }
 }

@@ -2,6 +2,7 @@
 // first thing wrong, so a forked dataset fails with a message that says what to fix.
 
 import type {SizePolicy} from "./modelSpec.js";
+import {parseOwnModel, type OwnModelConfig} from "./ownModel.js";
 import {checkSizePolicy} from "./sizePolicy.js";
 import {parseTransformSets, type TransformSetConfig} from "./transformSets.js";
 
@@ -21,9 +22,11 @@ export interface DatasetConfig {
   name: string;
   title: string;
   description: string;
-  /** Model id from the model catalogue, e.g. "inception_v3". */
+  /** Model id: from the model catalogue, e.g. "inception_v3", or the id of the dataset's own ONNX model. */
   model: string;
-  /** Layers to snapshot, each offered by the model. */
+  /** The dataset's own ONNX model, when "model" names a file (see ownModel.ts). */
+  ownModel?: OwnModelConfig;
+  /** Layers to snapshot, each offered by the model (names; an own model maps them to output names). */
   layers: string[];
   /** How images are cropped and sized; the model's default when absent. */
   sizePolicy?: SizePolicy;
@@ -56,7 +59,8 @@ export function parseDatasetConfig(text: string, where: string): DatasetConfig {
   const name = text_("name");
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`${where}: "name" must use lowercase letters, digits and dashes, got ${JSON.stringify(name)}`);
   if (!Array.isArray(r.layers) || r.layers.length === 0) throw new Error(`${where}: "layers" must be a non-empty array of layer names`);
-  const layers = r.layers.map((l, i) => text_("layers", l, `layers[${i}]`));
+  const own = parseOwnModel(r.model, r.layers, where);
+  const layers = own ? own.layers : r.layers.map((l, i) => text_("layers", l, `layers[${i}]`));
   if (!Array.isArray(r.images) || r.images.length === 0) throw new Error(`${where}: "images" must be a non-empty array`);
   if (r.images.length > 65535) throw new Error(`${where}: at most 65535 images, got ${r.images.length}`);
   const seen = new Set<string>();
@@ -72,7 +76,7 @@ export function parseDatasetConfig(text: string, where: string): DatasetConfig {
     name,
     title: text_("title"),
     description: text_("description"),
-    model: text_("model"),
+    ...(own ? {model: own.config.id, ownModel: own.config} : {model: text_("model")}),
     layers,
     ...(r.sizePolicy === undefined ? {} : {sizePolicy: checkSizePolicy(r.sizePolicy, where)}),
     images,

@@ -6,6 +6,7 @@ import {quoteName, sniffFile} from "./imageFile.js";
 import {listCandidateLayers, NO_SPATIAL_OUTPUT, type CandidateLayer} from "./layerTap.js";
 import {decodeModel, describeImageInput, type ImageInput, type ModelProto} from "./onnxGraph.js";
 import type {OrtRuntime} from "./ortRuntime.js";
+import {modelHints, type ModelHints} from "./ownModel.js";
 
 /** Largest model file accepted, in bytes: 500 MB. onnxruntime-web holds the file and the session's copy
  * of its weights at once, and a browser tab's WebAssembly memory is at most 4 GB (often less). */
@@ -66,12 +67,34 @@ export function checkModelBytes(name: string | null | undefined, head: Uint8Arra
   if (sniffed.kind === "other") throw new Error(`${what} is ${sniffed.what}, not an ONNX model: ${EXPORT_ADVICE}`);
 }
 
+/** The external data files a model's weights are kept in (initializers stored outside the .onnx file), by name. */
+export function externalDataFiles(model: ModelProto): string[] {
+  const files = new Set<string>();
+  for (const t of model.graph?.initializer ?? []) {
+    if (t.dataLocation !== 1) continue; // TensorProto.DataLocation.EXTERNAL
+    files.add(t.externalData?.find((e) => e.key === "location")?.value ?? "?");
+  }
+  return [...files];
+}
+
+/** Refuses a model whose weights are in external data files, naming them and saying how to make one file. */
+export function checkSelfContained(model: ModelProto, what: string): void {
+  const files = externalDataFiles(model);
+  if (!files.length) return;
+  throw new Error(
+    `${what} keeps its weights in ${files.length === 1 ? "an external data file" : `${files.length} external data files`} (${files.join(", ")}), which the .onnx file only points to: ` +
+      `save the model as one file with its weights inside (in Python: onnx.save(onnx.load("model.onnx"), "whole.onnx", save_as_external_data=False)), then choose that file`
+  );
+}
+
 /** What describeModel reports. */
 export interface ModelDescription {
   /** The image input: name, layout, channels, fixed sizes. */
   input: ImageInput;
   /** Layers usable for similarity overlays, in graph order (see listCandidateLayers). */
   layers: CandidateLayer[];
+  /** What the file's metadata says about its preprocessing, size and layers (see ownModel.ts modelHints). */
+  hints: ModelHints;
 }
 
 /** Options of describeModel. */
@@ -98,6 +121,7 @@ export async function describeModel<Options>(ort: OrtRuntime<Options>, bytes: Ui
   } catch (error) {
     throw new Error(`${(error as Error).message}: choose the model again, or export it to ONNX again`);
   }
+  checkSelfContained(model, what);
   let input: ImageInput;
   try {
     input = describeImageInput(model, what);
@@ -112,5 +136,5 @@ export async function describeModel<Options>(ort: OrtRuntime<Options>, bytes: Ui
     if (message === NO_SPATIAL_OUTPUT) throw new Error(`${what}: ${NO_SPATIAL_OUTPUT}; ${IMAGE_MODEL_ADVICE}, whose layers keep a grid of cells`);
     throw new Error(`${message}; onnxruntime-web may lack one of its operators: export it again with a recent standard opset (e.g. 17)`);
   }
-  return {input, layers};
+  return {input, layers, hints: modelHints(model)};
 }

@@ -55,6 +55,9 @@ export interface LayerSpec {
   prefixTokens?: number;
   /** True when every cell sees the whole image (token layers: attention mixes all patches). */
   wholeImage?: boolean;
+  /** False when the graph analysis could not give the receptive field (an operator on the way is not
+   * understood): stride, receptiveField and offset then describe the cell itself. Absent: known. */
+  receptiveFieldKnown?: boolean;
   /** Grid size (cells) at the model's default input size, when measured (model description files). */
   grid?: {width: number; height: number};
 }
@@ -72,6 +75,9 @@ export interface ModelSpec {
   /** Layer shown first. */
   defaultLayer: string;
   layers: LayerSpec[];
+  /** SHA-256 (hex) of the ONNX file the site serves for this model (model description files), so a page can
+   * tell when a file given to it is this very model. */
+  sha256?: string;
 }
 
 /** Returns the layer called `name`, or throws naming the layers on offer. */

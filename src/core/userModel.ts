@@ -6,6 +6,7 @@ import type {CandidateLayer} from "./layerTap.js";
 import type {LayerInfo} from "./layerTable.js";
 import type {LayerSpec, ModelSpec, Normalization} from "./modelSpec.js";
 import type {ImageInput} from "./onnxGraph.js";
+import type {ModelHints} from "./ownModel.js";
 
 /** The preprocessing presets offered, by id. */
 export const PREPROCESSING = {
@@ -16,16 +17,23 @@ export const PREPROCESSING = {
 
 export type PreprocessingId = keyof typeof PREPROCESSING;
 
-/** What the user chose for their model. */
+/** What the user chose for their model (or a dataset.json says about its own model). */
 export interface UserModelOptions {
   /** Shown in titles and messages (the file's name). */
   name: string;
-  preprocessing: PreprocessingId;
+  /** A preset, or the normalization itself (e.g. read from the file's metadata or a dataset.json). */
+  preprocessing: PreprocessingId | Normalization;
   channelOrder: "RGB" | "BGR";
   /** Input side in pixels (square) when the model's size is symbolic; ignored when it is fixed. */
   inputSize: number;
   /** Output names of the chosen layers (CandidateLayer.output). */
   outputs: readonly string[];
+  /** Layer names by output name, where they differ (a dataset.json's {"name", "output"}). */
+  names?: Readonly<Record<string, string>>;
+  /** The spec's id, title and source (default "user:" + name, name, "your file; it stays in this browser"). */
+  id?: string;
+  title?: string;
+  source?: string;
 }
 
 /** Smallest and largest input side accepted for a symbolic input. */
@@ -90,19 +98,21 @@ export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer
   });
   if (input.channels !== 3) throw new Error(`the model's input has ${input.channels} channel${input.channels === 1 ? "" : "s"}; this page feeds colour images (3 channels)`);
   const specs: LayerSpec[] = chosen.map((layer) => {
-    const {stride, receptiveField, offset} = geometry(layer, size);
+    const {stride, receptiveField, offset, known} = geometry(layer, size);
     const tokens = layer.tokens ? {prefixTokens: layer.tokens.prefix, wholeImage: true} : {};
-    return {name: layerName(layer), output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}, ...tokens};
+    const name = options.names?.[layer.output] ?? layerName(layer);
+    return {name, output: layer.output, channels: layer.channels, stride, receptiveField, offset, finetuned: false, layout: layer.layout, grid: {width: layer.width, height: layer.height}, ...tokens, ...(known ? {} : {receptiveFieldKnown: false})};
   });
+  const normalization = typeof options.preprocessing === "string" ? (PREPROCESSING[options.preprocessing].normalization as Normalization) : options.preprocessing;
   return {
-    id: `user:${options.name}`,
-    title: options.name,
-    source: "your file; it stays in this browser",
+    id: options.id ?? `user:${options.name}`,
+    title: options.title ?? options.name,
+    source: options.source ?? "your file; it stays in this browser",
     input: {
       name: input.name,
       layout: input.layout,
       channelOrder: options.channelOrder,
-      normalization: PREPROCESSING[options.preprocessing].normalization as Normalization,
+      normalization,
       minSize: 1,
       fixedSize: size.fixed ? {width: size.width, height: size.height} : null
     },
@@ -128,4 +138,49 @@ export function describeField(layer: CandidateLayer): string {
   if (layer.tokens) return `the whole image (tokens: patch ${layer.tokens.patch} px, ${layer.tokens.prefix} prefix token${layer.tokens.prefix === 1 ? "" : "s"} left out)`;
   const f = layer.receptiveField;
   return f ? `${f.receptiveField} px, stride ${f.stride}` : "unknown";
+}
+
+/** One default of the "Your model" panel and where it came from, in words. */
+export interface Default<T> {
+  value: T;
+  from: string;
+}
+
+/** The panel's defaults for a model file: preprocessing, channel order, input size, layers ticked. */
+export interface ModelDefaults {
+  /** A preset id, or "file" for a normalization the file's metadata gives that no preset matches. */
+  preprocessing: Default<PreprocessingId | "file"> & {normalization: Normalization};
+  channelOrder: Default<"RGB" | "BGR">;
+  size: Default<number> & {fixed: boolean};
+  layers: Default<string[]>;
+}
+
+const sameNormalization = (a: Normalization, b: Normalization) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * What the panel starts with for a model, each with its source: the input shape (a fixed size), the file's
+ * metadata (ownModel.ts modelHints: preprocessing, channel order, size, layers), else the page's defaults
+ * (ImageNet mean/std, RGB, 224 px, the middle and last ReLU outputs), said to be guesses.
+ */
+export function modelDefaults(input: ImageInput, layers: readonly CandidateLayer[], hints: ModelHints): ModelDefaults {
+  const META = "from the file's metadata";
+  let preprocessing: ModelDefaults["preprocessing"];
+  if (hints.normalization) {
+    const preset = (Object.keys(PREPROCESSING) as PreprocessingId[]).find((id) => sameNormalization(PREPROCESSING[id].normalization as Normalization, hints.normalization!));
+    preprocessing = {value: preset ?? "file", normalization: hints.normalization, from: META};
+  } else {
+    const torch = /pytorch/i.test(hints.producer ?? "");
+    const from = torch ? "a guess: the file does not say, and PyTorch exports (this one was written by PyTorch) mostly expect it" : "the page's default, a guess: the file does not say";
+    preprocessing = {value: "imagenet", normalization: PREPROCESSING.imagenet.normalization as Normalization, from};
+  }
+  const channelOrder: Default<"RGB" | "BGR"> = hints.channelOrder ? {value: hints.channelOrder, from: META} : {value: "RGB", from: "the page's default: the file does not say"};
+  const fixed = inputSizeFor(input);
+  const size = fixed.fixed
+    ? {value: fixed.width, fixed: true, from: "fixed by the model's input shape"}
+    : hints.size && hints.size >= MIN_INPUT_SIZE && hints.size <= MAX_INPUT_SIZE
+      ? {value: hints.size, fixed: false, from: META}
+      : {value: 224, fixed: false, from: "the page's default: the input shape leaves the size free and the file does not say"};
+  const named = (hints.layers ?? []).filter((name) => layers.some((l) => l.output === name));
+  const ticked = named.length ? {value: named, from: "named in the file's metadata"} : {value: defaultLayers(layers), from: "the page's choice: the middle and the last ReLU outputs (the file names none)"};
+  return {preprocessing, channelOrder, size, layers: ticked};
 }

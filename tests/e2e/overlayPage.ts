@@ -8,9 +8,9 @@ import {readLayerTable, type LayerData} from "../../src/core/layerTable.js";
 import {queryScratch, similarityToAll, type SimilarityKind} from "../../src/core/similarity.js";
 import {distDir} from "./browser.js";
 
-/** The built copy of data/DATASET/NAME.arrow (Framework adds a content hash to the name). */
-export function builtFile(dataset: string, name: string): Buffer {
-  const dir = join(distDir, "_file", "data", dataset);
+/** The built copy of data/DATASET/NAME.arrow (Framework adds a content hash to the name), in `site` (default dist/). */
+export function builtFile(dataset: string, name: string, site = distDir): Buffer {
+  const dir = join(site, "_file", "data", dataset);
   const file = readdirSync(dir).find((f) => new RegExp(`^${name}\\.[0-9a-f]+\\.arrow$`).test(f));
   if (!file) throw new Error(`no built ${name}.arrow in ${dir}`);
   return readFileSync(join(dir, file));

@@ -5,7 +5,7 @@
 // set's PNGs from the built images.arrow, decoded with sharp). Bad models give their message on the page,
 // which keeps working; and no request carries the model: every request is a same-origin GET of the site.
 import assert from "node:assert/strict";
-import {mkdirSync, writeFileSync} from "node:fs";
+import {mkdirSync, readdirSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import * as ort from "onnxruntime-node";
@@ -22,7 +22,7 @@ import {colormapTable} from "../../src/components/overlay/colormaps.js";
 import {loadModel} from "../../data-loaders/models/catalogue.js";
 import * as fx from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
-import {openSite, outputDir, type Site} from "./browser.js";
+import {distDir, openSite, outputDir, type Site} from "./browser.js";
 import {builtFile, choose, hoverCell, optionLabels, overlayPixels, paintAfter, spearman, veilBrightness, type OverlayPixels} from "./overlayPage.js";
 
 const modelDir = join(outputDir, "your-model");
@@ -240,6 +240,8 @@ describe("your model page", () => {
     assert.match((await page.textContent("[data-testid=model-described]"))!, /NCHW \[N, 3, H, W\], any height and width/);
     assert.equal(await page.inputValue("input[name=inputSize]"), "224");
     assert.equal(await page.isDisabled("input[name=inputSize]"), false);
+    // A file that says nothing about itself: the page's defaults, said to be guesses.
+    assert.match((await page.textContent("[data-testid=model-defaults]"))!, /^Preprocessing ImageNet mean\/std \(torchvision\): the page's default, a guess: the file does not say\. Channel order RGB: the page's default: the file does not say\. Input size 224 px: the page's default: the input shape leaves the size free and the file does not say\. Layers ticked \(t1, t3\): the page's choice: the middle and the last ReLU outputs \(the file names none\)\.$/);
     const expected = (await listCandidateLayers(ort, bytes)).map((l) => `${l.output} ${l.layout} ${l.channels} ${l.width}×${l.height}`);
     assert.deepEqual(await listedLayers(), expected);
     assert.deepEqual(await listedLayers(), ["t0 NCHW 8 224×224", "t1 NCHW 8 224×224", "t2 NCHW 16 111×111", "t3 NCHW 16 111×111", "t4 NCHW 16 55×55"]);
@@ -255,6 +257,8 @@ describe("your model page", () => {
     assert.match((await page.textContent("[data-testid=overlay-figure]"))!, /Your image: my <i>upload<\/i>\.jpg/);
     assert.equal(await page.locator("[data-testid=overlay-figure] i").count(), 0);
     assert.match(status.text!, /Done: \d+ images through nchw-symbolic\.onnx on (WebAssembly|WebGPU).*ms per image/);
+    assert.deepEqual(await page.$eval("[data-testid=model-run-progress] progress", (p) => [(p as HTMLProgressElement).hidden, (p as HTMLProgressElement).value]), [true, 0], "the progress bar is reset after the run");
+    assert.equal(await page.locator("[data-testid=across-images-link]").count(), 0, "not the site's model: no link");
     const rho = await checkOverlay(bytes, "t4", options, 2, {col: 11, row: 8});
     report.push(`NCHW t4 (23×23 at 96 px): Spearman ρ = ${rho.toFixed(4)}; ${status.msPerImage} ms per image on ${status.backend}`);
     assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
@@ -309,6 +313,90 @@ describe("your model page", () => {
     const rho = await checkOverlay(bytes, "t3", options, 0, {col: 11, row: 11});
     report.push(`fixed 48×48 t3 (23×23): Spearman ρ = ${rho.toFixed(4)}; ${status.msPerImage} ms per image on ${status.backend}`);
     assert.ok(rho >= 0.95, `Spearman ρ = ${rho.toFixed(4)}`);
+  });
+
+  test("the site's own InceptionV3: defaults read from the file; its overlay matches Across images, which a link opens at the same cell", async () => {
+    const dir = join(distDir, "_file", "data", "models");
+    const file = readdirSync(dir).find((f) => /^inception_v3\.[0-9a-f]+\.onnx$/.test(f))!;
+    await pick(join(dir, file));
+    // The file's metadata gives [−1, 1] at 299 px and the mixedN layers; the grids are measured at 299.
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("[data-testid=model-layers] tr[data-layer=mixed4]")?.dataset.grid === "17×17", null, {timeout: 120_000});
+    assert.equal(await page.inputValue("select[name=preprocessing]"), "minusOneOne");
+    assert.equal(await page.inputValue("input[name=inputSize]"), "299");
+    assert.equal(await page.textContent("[data-testid=model-defaults]"), "Preprocessing [−1, 1] (Keras Inception, MobileNet): from the file's metadata. Channel order RGB: from the file's metadata. Input size 299 px: from the file's metadata. Layers ticked (mixed2, mixed4): named in the file's metadata.");
+    const ticked = await page.$$eval("[data-testid=model-layers] tr[data-layer]", (rows) => rows.filter((r) => r.querySelector<HTMLInputElement>("input")!.checked).map((r) => `${(r as HTMLElement).dataset.layer} ${(r as HTMLElement).dataset.grid}`));
+    assert.deepEqual(ticked, ["mixed2 35×35", "mixed4 17×17"]);
+    await page.evaluate(() => delete document.querySelector<HTMLElement>("[data-testid=model-run-status]")!.dataset.msPerImage);
+    await page.click("[data-testid=model-run]");
+    await page.waitForFunction(() => document.querySelector<HTMLElement>("[data-testid=model-run-status]")!.dataset.msPerImage !== undefined, null, {timeout: 300_000});
+    await page.evaluate(() => {
+      const select = [...document.querySelectorAll("select")].find((s) => [...s.options].some((o) => o.text === "mixed4 (Concat)"))!;
+      select.value = [...select.options].find((o) => o.text === "mixed4 (Concat)")!.value;
+      select.dispatchEvent(new Event("input", {bubbles: true}));
+    });
+    await waitForFigure("mixed4", pictureCount());
+    const at = {image: 2, col: 5, row: 6};
+    await paintAfter(page, () => hoverCell(page, frameOf(at.image), at.col, at.row));
+    const ours = (await overlayPixels(page)).slice(0, pictureCount() - 1).map(veilBrightness);
+    const link = page.locator("[data-testid=across-images-link] a");
+    await page.waitForFunction(() => /q=2\.5\.6/.test(document.querySelector<HTMLAnchorElement>("[data-testid=across-images-link] a")?.href ?? ""));
+    const href = (await link.getAttribute("href"))!;
+    assert.match(href, /^\.\/across-images\?set=animals&layer=mixed4&q=2\.5\.6$/);
+    const across = await site.open(href.slice(2));
+    await across.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] .overlay-frame").length >= 11, null, {timeout: 60_000});
+    const theirs = (await overlayPixels(across)).slice(0, ours.length).map(veilBrightness);
+    const rho = spearman(ours.flat(), theirs.flat());
+    report.push(`InceptionV3 given to Your model vs Across images, mixed4, query 2.5.6: Spearman ρ = ${rho.toFixed(4)}`);
+    assert.ok(rho >= 0.99, `Spearman ρ = ${rho.toFixed(4)}`);
+    assert.match((await across.textContent("[data-testid=overlay-figure]"))!, /cell \(5, 6\)/);
+    await across.close();
+    for (const [width, height] of [[1400, 1000], [390, 844]] as const) {
+      await page.setViewportSize({width, height});
+      await page.waitForTimeout(500);
+      await paintAfter(page, () => hoverCell(page, frameOf(at.image), at.col, at.row));
+      await site.screenshot(page, `your-model-inception-${width}x${height}`);
+    }
+    await page.setViewportSize({width: 1200, height: 900});
+  });
+
+  test("150 layers, 5 ticked: Run shows progress per image and per layer, and the page stays responsive", async () => {
+    const spec = models.manyLayers(75);
+    await pick(writeModel("deep150.onnx", fx.buildModel(spec)));
+    assert.equal((await listedLayers()).length, 150);
+    const chosen = ["t29", "t59", "t89", "t119", "t149"];
+    // Every status line the run shows, and the longest time the main thread was busy while it runs.
+    await page.evaluate(() => {
+      const w = window as unknown as {statuses: string[]; longest: number};
+      w.statuses = [];
+      w.longest = 0;
+      new MutationObserver(() => w.statuses.push(document.querySelector("[data-testid=model-run-status]")!.textContent ?? "")).observe(document.querySelector("[data-testid=model-run-status]")!, {childList: true, characterData: true, subtree: true});
+      // A heartbeat every 10 ms: the longest gap between beats is the longest the page could not answer.
+      let last = performance.now();
+      setInterval(() => {
+        const now = performance.now();
+        w.longest = Math.max(w.longest, now - last);
+        if (now - last > 50) w.statuses.push(`GAP ${Math.round(now - last)} during: ${document.querySelector("[data-testid=model-run-status]")!.textContent}`);
+        last = now;
+      }, 10);
+    });
+    // The heartbeat sees a task that blocks the page (a 150 ms loop here), so a quiet run is a real measurement.
+    await page.evaluate(() => {
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+    });
+    await page.waitForFunction(() => (window as unknown as {longest: number}).longest >= 140);
+    await page.evaluate(() => Object.assign(window, {longest: 0, statuses: []}));
+    await run(chosen, {preprocessing: "imagenet", channelOrder: "RGB"});
+    await waitForFigure("t29", pictureCount());
+    const {statuses, longest} = await page.evaluate(() => {
+      const w = window as unknown as {statuses: string[]; longest: number};
+      return {statuses: w.statuses, longest: w.longest};
+    });
+    for (let k = 1; k <= 5; ++k) assert.ok(statuses.some((s) => s === `Coding layer ${k} of 5: ${chosen[k - 1]}…`), `layer ${k}: ${statuses.join(" | ")}`);
+    assert.ok(statuses.some((s) => new RegExp(`image ${pictureCount()} of ${pictureCount()}…$`).test(s)), statuses.join(" | "));
+    report.push(...statuses.filter((s) => s.startsWith("GAP")).map((s) => `150-layer run: ${s}`));
+    report.push(`150-layer model, 5 layers ticked: longest the page was unresponsive during Run ${longest.toFixed(0)} ms`);
+    assert.ok(longest < 500, `a ${longest.toFixed(0)} ms task blocked the page during Run`);
   });
 
   test("a real model with signed layers: MobileNetV2's residual sum block_5_add shows overlays that match onnxruntime-node", async () => {
@@ -366,6 +454,8 @@ describe("your model page", () => {
     assert.equal(await page.isHidden(".model-details"), true);
     await pick(writeModel("flat.onnx", fx.buildModel(models.flatOnly())));
     assert.match((await page.textContent("[data-testid=model-error]"))!, /^"flat\.onnx": this model has no 4-D output with spatial extent/);
+    await pick(writeModel("tiny.onnx", models.externalDataModel()));
+    assert.match((await page.textContent("[data-testid=model-error]"))!, /^"tiny\.onnx" keeps its weights in an external data file \(tiny\.onnx\.data\), which the \.onnx file only points to: save the model as one file with its weights inside .*save_as_external_data=False/);
     // A good model afterwards works; picking it (or changing an option) does not run it before Run.
     const before = await page.textContent("[data-testid=model-run-status]");
     await pick(join(modelDir, "fixed48.onnx"));

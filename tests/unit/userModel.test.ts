@@ -7,7 +7,7 @@ import {embedPixels} from "../../src/core/embedImage.js";
 import {createTapSession, listCandidateLayers, type CandidateLayer} from "../../src/core/layerTap.js";
 import {decodeModel, describeImageInput, type ImageInput} from "../../src/core/onnxGraph.js";
 import {quantizeCells} from "../../src/core/quantize.js";
-import {defaultLayers, inputSizeFor, surelyNonNegative, userLayerInfo, userModelSpec} from "../../src/core/userModel.js";
+import {defaultLayers, inputSizeFor, modelDefaults, surelyNonNegative, userLayerInfo, userModelSpec} from "../../src/core/userModel.js";
 import * as fx from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
 
@@ -114,4 +114,21 @@ describe("userModel", () => {
       }
     });
   }
+});
+
+test("modelDefaults: from the input shape, then the file's metadata, then the page's guesses, each said", () => {
+  const input = {name: "x", layout: "NCHW" as const, channels: 3, batch: null, height: null, width: null};
+  const layer = (output: string, opType: string) => ({output, node: output, opType, channels: 4, height: 8, width: 8, layout: "NCHW" as const, receptiveField: null});
+  const layers = [layer("conv1", "Conv"), layer("relu1", "Relu"), layer("mixed2", "Concat"), layer("relu2", "Relu"), layer("mixed4", "Concat")];
+  const site = modelDefaults(input, layers, {normalization: {kind: "range", min: -1, max: 1}, channelOrder: "RGB", size: 299, layers: ["mixed2", "mixed4", "gone"]});
+  assert.deepEqual([site.preprocessing.value, site.channelOrder.value, site.size.value, site.layers.value], ["minusOneOne", "RGB", 299, ["mixed2", "mixed4"]]);
+  assert.deepEqual([site.preprocessing.from, site.size.from, site.layers.from], ["from the file's metadata", "from the file's metadata", "named in the file's metadata"]);
+  const odd = modelDefaults(input, layers, {normalization: {kind: "meanStd", mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5]}});
+  assert.equal(odd.preprocessing.value, "file");
+  const bare = modelDefaults(input, layers, {producer: "pytorch"});
+  assert.deepEqual([bare.preprocessing.value, bare.size.value, bare.layers.value], ["imagenet", 224, ["relu1", "relu2"]]);
+  assert.match(bare.preprocessing.from, /^a guess: the file does not say, and PyTorch exports/);
+  assert.match(bare.size.from, /^the page's default/);
+  const fixed = modelDefaults({...input, height: 48, width: 48}, layers, {size: 299});
+  assert.deepEqual([fixed.size.value, fixed.size.fixed, fixed.size.from], [48, true, "fixed by the model's input shape"]);
 });

@@ -10,20 +10,21 @@
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";
+import {modelFiles} from "../dataFiles.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
 
-/** The files live uploads need, by role; each model by its id (its ONNX file and its description). */
+/** The files live uploads need, by role; each model the datasets name by its id (its ONNX file and its
+ * description, from the generated dataFiles.js). */
 export const uploadFiles = {
   worker: FileAttachment("../../w/uploads.js"),
   runtime: FileAttachment("../../w/ort-wasm-simd-threaded.jsep.wasm"),
-  models: {
-    inception_v3: {onnx: FileAttachment("../../data/models/inception_v3.onnx"), spec: FileAttachment("../../data/models/inception_v3.json")}
-  }
+  models: modelFiles
 };
 
-export type UploadModelId = keyof typeof uploadFiles.models;
+/** A model the datasets name (see dataFiles.js). */
+export type UploadModelId = string;
 
 /**
  * A client for the uploads worker. The worker (a 560 KB bundle) starts on the first call, and is terminated

@@ -5,7 +5,8 @@
 // the panel's value the chosen setup (an Observable view: it dispatches "input"). The file never leaves the
 // browser: it goes to the worker by postMessage. Every message is shown as text.
 import type {ModelSpec} from "../../core/modelSpec.js";
-import {defaultLayers, describeField, hasReceptiveField, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, PREPROCESSING, userModelSpec, type PreprocessingId} from "../../core/userModel.js";
+import type {Normalization} from "../../core/modelSpec.js";
+import {describeField, hasReceptiveField, inputSizeFor, MAX_INPUT_SIZE, MIN_INPUT_SIZE, modelDefaults, PREPROCESSING, userModelSpec, type ModelDefaults, type PreprocessingId} from "../../core/userModel.js";
 import type {ModelInspection} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
 import type {UploadsClient} from "../clients/uploadsWorkerClient.js";
@@ -38,6 +39,10 @@ function shape(inspection: ModelInspection): string {
   return `[${dims.join(", ")}]`;
 }
 
+/** A normalization in words: "[−1, 1]" or "mean 0.5, 0.5, 0.5 / std 0.25, 0.25, 0.25". */
+function describeNormalization(n: Normalization): string {
+  return n.kind === "range" ? `[${n.min}, ${n.max}]` : `mean ${n.mean.join(", ")} / std ${n.std.join(", ")}`;
+}
 
 /** The panel. `client` is the uploads worker's client (its worker starts on the first file). */
 export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode {
@@ -82,6 +87,9 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   const sizeLabel = label("Input size ", size);
   sizeLabel.append(sizeNote);
   options.append(label("Preprocessing ", preprocessing), label("Channel order ", channelOrder), sizeLabel);
+  // Where each default came from: the input shape, the file's metadata, or the page's guess.
+  const defaultsNote = el("p", "model-note");
+  defaultsNote.dataset.testid = "model-defaults";
   const table = el("table", "model-layers");
   table.dataset.testid = "model-layers";
   const runButton = textButton("Run", () => void run());
@@ -94,7 +102,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   chosenNote.dataset.testid = "model-chosen";
   const runRow = el("p", "model-run-row");
   runRow.append(runButton, chosenNote);
-  details.append(described, options, scroller, fieldNote, runRow);
+  details.append(described, options, defaultsNote, scroller, fieldNote, runRow);
 
   let file: File | null = null;
   let inspection: ModelInspection | null = null;
@@ -105,6 +113,25 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   let measured: {width: number; height: number} | null = null;
   /** The measurement in progress, if any. */
   let pending: Promise<void> | null = null;
+  /** The defaults of the file on show (the normalization behind the "file" option). */
+  let defaults: ModelDefaults | null = null;
+
+  /** Sets the panel's options to a file's defaults and says where each came from. */
+  function applyDefaults(d: ModelDefaults) {
+    defaults = d;
+    checked = new Set(d.layers.value);
+    preprocessing.querySelector("option[value=file]")?.remove();
+    if (d.preprocessing.value === "file") preprocessing.append(Object.assign(el("option", "", `From the file: ${describeNormalization(d.preprocessing.normalization)}`), {value: "file"}));
+    preprocessing.value = d.preprocessing.value;
+    channelOrder.value = d.channelOrder.value;
+    size.value = String(d.size.value);
+    size.disabled = d.size.fixed;
+    sizeNote.textContent = d.size.fixed ? " (fixed by the model)" : " px square (the model accepts any size)";
+    const label = d.preprocessing.value === "file" ? describeNormalization(d.preprocessing.normalization) : PREPROCESSING[d.preprocessing.value].label;
+    defaultsNote.textContent =
+      `Preprocessing ${label}: ${d.preprocessing.from}. Channel order ${d.channelOrder.value}: ${d.channelOrder.from}. ` +
+      `Input size ${d.size.value} px: ${d.size.from}. Layers ticked (${d.layers.value.join(", ") || "none"}): ${d.layers.from}.`;
+  }
 
   function showError(message: string) {
     error.textContent = message;
@@ -124,16 +151,12 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       file = chosen;
       inspection = result;
       measured = probe ?? inputSizeFor(result.input);
-      if (fresh) {
-        checked = new Set(defaultLayers(result.layers));
-        const s = inputSizeFor(result.input);
-        size.value = String(s.width);
-        size.disabled = s.fixed;
-        sizeNote.textContent = s.fixed ? " (fixed by the model)" : " px square (the model accepts any size)";
-      }
+      if (fresh) applyDefaults(modelDefaults(result.input, result.layers, result.hints));
       render();
       status.textContent = `${result.name ?? "The model"}: ${megabytes(result.bytes)}, ${result.layers.length} candidate layer${result.layers.length === 1 ? "" : "s"}.`;
       details.hidden = false;
+      // A size the file asks for (its metadata) other than the probe's: measure the grids there.
+      if (fresh && !size.disabled && Number(size.value) !== measured.width) pending = inspect(chosen, inputSizeFor(result.input, Number(size.value)));
     } catch (e) {
       if (mine !== generation) return;
       status.textContent = "";
@@ -233,7 +256,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       if (!inspection || !file || stale()) return;
       const spec = userModelSpec(inspection.input, inspection.layers, {
         name: file.name,
-        preprocessing: preprocessing.value as PreprocessingId,
+        preprocessing: preprocessing.value === "file" && defaults ? defaults.preprocessing.normalization : (preprocessing.value as PreprocessingId),
         channelOrder: channelOrder.value as "RGB" | "BGR",
         inputSize: Number(size.value),
         outputs: inspection.layers.filter((l) => checked.has(l.output)).map((l) => l.output)

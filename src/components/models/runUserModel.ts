@@ -96,7 +96,8 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     }))
   ];
   const total = sources.length;
-  progress.bar.max = total;
+  // One step per image, then one per layer (coding it and installing it in the similarity worker).
+  progress.bar.max = total + spec.layers.length;
   progress.bar.value = 0;
   try {
     progress.status.textContent = `Loading ${file.name}…`;
@@ -120,7 +121,10 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     if (stopped) return release(made);
     const id = ++runCount;
     const layers: RunLayer[] = [];
-    for (const layer of spec.layers) {
+    for (const [k, layer] of spec.layers.entries()) {
+      if (stopped) return release(made);
+      progress.status.textContent = `Coding layer ${k + 1} of ${spec.layers.length}: ${layer.name}…`;
+      progress.bar.value = total + k;
       const opType = picked.opTypes[layer.output] ?? "";
       const key = `user/${id}/${dataset}/${layer.name}`;
       const client = new SimilarityClient(similarity);
@@ -150,6 +154,10 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       say(progress, (e as Error).message);
     }
     return release(made);
+  } finally {
+    // Ready for the next run: the bar is empty and hidden until it starts.
+    progress.bar.hidden = true;
+    progress.bar.value = 0;
   }
 }
 

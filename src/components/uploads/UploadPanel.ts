@@ -16,7 +16,7 @@ import {el} from "../dom/el.js";
 
 /** Options of UploadPanel. */
 export interface UploadPanelOptions {
-  /** The model the set was computed with; uploads are run through the same one. */
+  /** The model the set was computed with; uploads are run through the same one (setModel() changes it). */
   model: UploadModelId;
   /** Ends the worker and the page-wide listeners (the cell's invalidation). */
   invalidation?: Promise<unknown>;
@@ -24,9 +24,12 @@ export interface UploadPanelOptions {
 
 const MB = 1e6;
 
+/** The panel's node; setModel(id) makes later uploads run through model `id` (the set shown now) and lists its uploads. */
+export type UploadPanelNode = HTMLElement & {setModel(id: UploadModelId): void};
+
 /** The panel's node. */
-export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElement {
-  const root = el("section", "upload-panel");
+export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPanelNode {
+  const root = el("section", "upload-panel") as UploadPanelNode;
   root.dataset.testid = "upload-panel";
   const heading = el("h3", "");
   heading.textContent = "Your images";
@@ -63,6 +66,13 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
   let queue: Promise<void> = Promise.resolve();
   let waiting = 0;
 
+  root.setModel = (id) => {
+    if (id === model) return;
+    model = id;
+    ready = null; // the next upload makes the session of this model
+    void showList();
+  };
+
   function start(): Promise<{spec: ModelSpec; backend: string; numThreads: number}> {
     client ??= startUploads(invalidation);
     const c = client;
@@ -86,8 +96,9 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): HTMLElem
       const done = await c.init({model, outputs: spec.layers.map((l) => l.name), onProgress}).finally(() => (downloading = false));
       return {spec, backend: done.backend, numThreads: done.numThreads};
     })();
-    ready.catch(() => (ready = null));
-    return ready;
+    const mine = ready;
+    mine.catch(() => ready === mine && (ready = null));
+    return mine;
   }
 
   /** Runs `files` one after another; each refused file gets its own message. */
