@@ -5,19 +5,21 @@
 // The datasets are whatever folders datasets/*/dataset.json describe. From that one list this file
 // writes src/components/dataFiles.js (gitignored), the module through which pages reach each dataset's
 // Arrow files, so adding a dataset folder needs no edit here or in any page. It also deletes the cached
-// loader outputs of any dataset whose folder changed since they were made (data-loaders/datasetCache.ts), so
-// the build and the preview rerun its loaders; npm run dev reloads this file whenever datasets/ changes.
+// loader outputs of any dataset whose folder or loader code changed since they were made, and the worker
+// bundles when workers/ or the core changed (data-loaders/datasetCache.ts), so the build and the preview
+// rerun those loaders; npm run dev reloads this file whenever datasets/ changes.
 
 import {existsSync, readFileSync, readdirSync, renameSync, writeFileSync} from "node:fs";
 import {join} from "node:path";
-import {invalidateChangedDatasets, invalidateChangedModels} from "./data-loaders/datasetCache.js";
+import {invalidateChangedDatasets, invalidateChangedModels, invalidateChangedWorkers} from "./data-loaders/datasetCache.js";
 import {TS_INTERPRETER} from "./data-loaders/interpreter.js";
 import {CATALOGUE, isModelId} from "./data-loaders/models/catalogue.js";
 import {factorFileName, factorSnapshots, parseDatasetConfig, type DatasetConfig} from "./src/core/datasetConfig.js";
 
 const datasetsDir = join(import.meta.dirname, "datasets");
 const dataFilesPath = join(import.meta.dirname, "src", "components", "dataFiles.js");
-const cacheDataDir = join(import.meta.dirname, "src", ".observablehq", "cache", "data");
+const cacheDir = join(import.meta.dirname, "src", ".observablehq", "cache");
+const cacheDataDir = join(cacheDir, "data");
 
 /** Every dataset under datasets/, in name order; a folder without dataset.json is skipped. */
 function readDatasets(): DatasetConfig[] {
@@ -86,6 +88,7 @@ function writeIfChanged(path: string, text: string): void {
 const datasets = readDatasets();
 invalidateChangedDatasets(datasetsDir, cacheDataDir, datasets);
 invalidateChangedModels(datasetsDir, cacheDataDir, datasets);
+invalidateChangedWorkers(cacheDir);
 writeIfChanged(dataFilesPath, dataFilesModule(datasets));
 
 export default {

@@ -53,6 +53,43 @@ export function modelFingerprint(id: string, datasetsDir: string, configs: Datas
   return hash.digest("hex");
 }
 
+/** A digest of every .ts file under `dirs` (relative to the project root), recursively, in name order. */
+export function codeDigest(dirs: readonly string[]): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, {withFileTypes: true}).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) hash.update(`\0${path.slice(ROOT.length)}\0`).update(readFileSync(path));
+    }
+  };
+  for (const dir of dirs) walk(join(ROOT, dir));
+  return hash.digest("hex");
+}
+
+/** The code a dataset's outputs are made by: the loaders and the core (the activation cache keeps its own keys). */
+const LOADER_CODE = ["data-loaders", "src/core", "src/data"];
+
+/** The code a worker bundle (src/w/[worker].js.ts) is made of: the workers and what they import. */
+const WORKER_CODE = ["workers", "src/core", "bench", "src/w"];
+
+/**
+ * Deletes Framework's cached worker bundles (`cacheDir`/w) when the code they are made of changed since they
+ * were bundled. Framework reuses a cached output even when its sources are newer, so without this an edit
+ * under workers/ would keep serving the old bundle. Returns whether they were deleted.
+ */
+export function invalidateChangedWorkers(cacheDir: string): boolean {
+  const dir = join(cacheDir, "w");
+  const recordPath = join(cacheDir, ".workers.fingerprint");
+  const fingerprint = codeDigest(WORKER_CODE);
+  if (existsSync(recordPath) && readFileSync(recordPath, "utf8") === fingerprint) return false;
+  rmSync(dir, {recursive: true, force: true});
+  mkdirSync(cacheDir, {recursive: true});
+  writeRecord(recordPath, fingerprint);
+  return true;
+}
+
 /** Writes `text` to `path` by temp file and rename. */
 function writeRecord(path: string, text: string): void {
   const temp = `${path}.${process.pid}`;
@@ -82,13 +119,15 @@ export function invalidateChangedModels(datasetsDir: string, cacheDataDir: strin
 }
 
 /**
- * Deletes the cached outputs (under `cacheDataDir`/NAME/) of every dataset whose folder under `datasetsDir`
- * changed since they were made, and records the new fingerprint. Returns the names of those datasets.
+ * Deletes the cached outputs (under `cacheDataDir`/NAME/) of every dataset whose folder under `datasetsDir`,
+ * or whose loaders' code, changed since they were made, and records the new fingerprint. Returns the names of those datasets.
  */
 export function invalidateChangedDatasets(datasetsDir: string, cacheDataDir: string, configs: DatasetConfig[]): string[] {
   const changed: string[] = [];
+  // The loaders' code is part of every dataset's fingerprint: Framework would otherwise serve outputs made by older code.
+  const code = codeDigest(LOADER_CODE);
   for (const config of configs) {
-    const fingerprint = datasetFingerprint(join(datasetsDir, config.name), config);
+    const fingerprint = createHash("sha256").update(datasetFingerprint(join(datasetsDir, config.name), config)).update(`\0code\0${code}`).digest("hex");
     const cacheDir = join(cacheDataDir, config.name);
     const recordPath = join(cacheDir, FINGERPRINT_FILE);
     if (existsSync(recordPath) && readFileSync(recordPath, "utf8") === fingerprint) continue;
