@@ -5,11 +5,12 @@
 //
 //   import {startUploads} from "./components/clients/uploadsClient.js";
 //   const uploads = startUploads(invalidation);
-//   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 28 MB, once
+//   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 14 MB (28 MB with WebGPU), once
 //   const result = await uploads.embed(file);                           // {layers: {mixed4: {values, grid, channels}}, png, …}
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";
+import {findWebGPUAdapter} from "../../core/webgpu.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
@@ -18,6 +19,9 @@ export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
 export const uploadFiles = {
   worker: FileAttachment("../../w/uploads.js"),
   runtime: FileAttachment("../../w/ort-wasm-simd-threaded.jsep.wasm"),
+  /** Where the browser has no WebGPU adapter: the same worker on onnxruntime's CPU-only build, whose binary is half the size. */
+  cpuWorker: FileAttachment("../../w/uploadsWasm.js"),
+  cpuRuntime: FileAttachment("../../w/ort-wasm-simd-threaded.wasm"),
   models: {
     inception_v3: {onnx: FileAttachment("../../data/models/inception_v3.onnx"), spec: FileAttachment("../../data/models/inception_v3.json")}
   }
@@ -26,15 +30,19 @@ export const uploadFiles = {
 export type UploadModelId = keyof typeof uploadFiles.models;
 
 /**
- * A client for the uploads worker. The worker (a 560 KB bundle) starts on the first call, and is terminated
+ * A client for the uploads worker. The worker (a 240 KB bundle on onnxruntime's CPU-only build, 580 KB with
+ * WebGPU when the browser has an adapter) starts on the first call, and is terminated
  * when `invalidation` resolves; nothing is downloaded before that. A worker that dies is replaced (see
  * uploadsWorkerClient.ts): the call in flight fails saying so, and the next call works again.
  */
 export function startUploads(invalidation?: Promise<unknown>): UploadsClient<UploadModelId> {
+  // Asked once, on the first call: whether WebGPU can run here decides which worker and binary to load.
+  let gpu: Promise<boolean> | null = null;
+  const webgpu = () => (gpu ??= findWebGPUAdapter().then((adapter) => adapter !== null));
   return createUploadsClient<UploadModelId>(
     {
-      workerUrl: () => uploadFiles.worker.url(),
-      runtimeUrl: () => uploadFiles.runtime.url(),
+      workerUrl: async () => ((await webgpu()) ? uploadFiles.worker : uploadFiles.cpuWorker).url(),
+      runtimeUrl: async () => ((await webgpu()) ? uploadFiles.runtime : uploadFiles.cpuRuntime).url(),
       async model(id) {
         const files = uploadFiles.models[id as UploadModelId];
         if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
