@@ -6,6 +6,7 @@
 import {cellRect, receptiveFieldRect, type Cell, type Size} from "../../core/cells.js";
 import {el} from "../dom/el.js";
 import {paintCells} from "./paintCells.js";
+import {caption as captionNode} from "../images/credit.js";
 
 /** Options of OverlayImage. */
 export interface OverlayImageOptions {
@@ -99,12 +100,7 @@ export class OverlayImage {
     figure.style.containIntrinsicSize = `auto ${width}px auto ${height + (caption !== undefined ? 20 : 0)}px`;
     if (title) figure.title = title;
     figure.append(frame);
-    if (caption !== undefined) {
-      const text = el("figcaption", "");
-      text.textContent = caption;
-      text.style.width = `${width}px`;
-      figure.append(text);
-    }
+    if (caption !== undefined) figure.append(captionNode(caption, width));
   }
 
   /** Paints cells values[start …] (this image's, row-major) with the colour table `words` over [lo, hi]. */
@@ -119,6 +115,16 @@ export class OverlayImage {
     if (!this.painted) return;
     this.context.clearRect(0, 0, this.grid.width, this.grid.height);
     this.painted = false;
+  }
+
+  /** Whether the overlay is smoothed (bilinear upsampling of the cell grid) instead of flat cells. */
+  get smooth(): boolean {
+    return this.cells.classList.contains("overlay-smooth");
+  }
+
+  /** Smooths the overlay: the browser upsamples the one-pixel-per-cell canvas bilinearly; false gives flat cells. */
+  setSmooth(smooth: boolean): void {
+    this.cells.classList.toggle("overlay-smooth", smooth);
   }
 
   /** Opacity of the overlay, 0 to 1. */

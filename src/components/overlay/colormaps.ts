@@ -15,14 +15,21 @@ import {interpolateCividis, interpolateInferno, interpolateMagma, interpolateVir
 /** The colour maps on offer. */
 export type ColormapName = "veil" | "viridis" | "magma" | "inferno" | "cividis";
 
-/** Each colour map, with how the picker and the colour bar name it. */
-export const colormaps: readonly {name: ColormapName; label: string; reading: string}[] = [
-  {name: "veil", label: "Darken dissimilar (article)", reading: "lighter = more similar"},
-  {name: "viridis", label: "Viridis (perceptually uniform)", reading: "yellow = more similar"},
-  {name: "magma", label: "Magma (perceptually uniform)", reading: "light = more similar"},
-  {name: "inferno", label: "Inferno (perceptually uniform)", reading: "yellow = more similar"},
-  {name: "cividis", label: "Cividis (colour-blind safe)", reading: "yellow = more similar"}
+/** Each colour map, with how the picker and the colour bar name it, and the overlay's opacity it starts at:
+ * the veil is see-through where cells are similar, so it starts opaque; a colour map covers every cell, so it
+ * starts at 0.6, where the photo still shows through. */
+export const colormaps: readonly {name: ColormapName; label: string; reading: string; opacity: number}[] = [
+  {name: "veil", label: "Darken dissimilar (article)", reading: "lighter = more similar", opacity: 1},
+  {name: "viridis", label: "Viridis (perceptually uniform)", reading: "yellow = more similar", opacity: 0.6},
+  {name: "magma", label: "Magma (perceptually uniform)", reading: "light = more similar", opacity: 0.6},
+  {name: "inferno", label: "Inferno (perceptually uniform)", reading: "yellow = more similar", opacity: 0.6},
+  {name: "cividis", label: "Cividis (colour-blind safe)", reading: "yellow = more similar", opacity: 0.6}
 ];
+
+/** The opacity colour map `name` starts at (see colormaps). */
+export function defaultOpacity(name: ColormapName): number {
+  return colormaps.find((c) => c.name === name)?.opacity ?? 1;
+}
 
 const interpolators: Record<Exclude<ColormapName, "veil">, (t: number) => string> = {
   viridis: interpolateViridis,
