@@ -1,0 +1,242 @@
+// A first visit, as issue 12 tried it: on a phone (390×844, touch), with the keyboard only, in dark mode, and
+// with links that ask for what is not there; and the researcher's requests (CSV of the numbers, leaving out
+// the query's own image, a smooth overlay, colour maps that keep the photo visible). Values are checked
+// against similarities computed here in Node from the built Arrow files, independently of the page.
+import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
+import {after, before, describe, test} from "node:test";
+import type {CDPSession, Page} from "playwright-core";
+import {cellIndex} from "../../src/core/cells.js";
+import {readImageTable} from "../../src/core/imageTable.js";
+import {openSite, type Site} from "./browser.js";
+import {builtFile, builtLayer, cellPoint, choose, clickCell, hoverCell, paintAfter, referenceSimilarity, searchOf} from "./overlayPage.js";
+
+// The CSV is read by d3-dsv (installed with d3), a parser independent of the writer under test.
+const dsv = "d3-dsv";
+const {csvParseRows} = (await import(dsv)) as {csvParseRows(text: string): string[][]};
+
+const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
+const readout = (page: Page) => page.locator(".explorer-readout").first().textContent();
+
+async function waitForFigure(page: Page, count: number, layer = "mixed4"): Promise<void> {
+  await page.waitForFunction(
+    ([n, l]) => {
+      const root = document.querySelector<HTMLElement>("[data-testid=overlay-figure]");
+      return root?.dataset.layer === l && root.querySelectorAll(".overlay-frame").length === n;
+    },
+    [count, layer] as const,
+    {timeout: 60_000}
+  );
+}
+
+/** The credit and licence of each image of a built set, as the captions must show them in full. */
+function credits(dataset: string): string[] {
+  return readImageTable(builtFile(dataset, "images")).images.map((image) => `${image.credit} (${image.licence})`);
+}
+
+/** A touch held at (x, y) for `ms` milliseconds, sent as the browser's own touch events (CDP). */
+async function holdTouch(cdp: CDPSession, x: number, y: number, ms: number): Promise<void> {
+  await cdp.send("Input.dispatchTouchEvent", {type: "touchStart", touchPoints: [{x, y}]});
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await cdp.send("Input.dispatchTouchEvent", {type: "touchEnd", touchPoints: []});
+}
+
+describe("on a phone (390×844, touch)", () => {
+  let site: Site;
+  let page: Page;
+
+  before(async () => {
+    site = await openSite({device: {viewport: {width: 390, height: 844}, hasTouch: true, isMobile: true}});
+    page = await site.open("across-images");
+    await waitForFigure(page, 11);
+  });
+  after(async () => {
+    await site?.close();
+  });
+
+  test("the page speaks of taps, and a tap moves the query without pinning; a second tap moves it again", async () => {
+    assert.match((await readout(page)) ?? "", /^Tap an image: .* Press and hold \(or press Enter\) to pin\./);
+    assert.equal(await page.locator(".for-touch").first().isVisible(), true);
+    assert.equal(await page.locator(".for-mouse").first().isVisible(), false);
+    const a = await cellPoint(page, frameOf(2), 5, 7);
+    await paintAfter(page, () => page.touchscreen.tap(a.x, a.y));
+    assert.match((await readout(page)) ?? "", /^Query: [^,]+, cell \(5, 7\)/);
+    const b = await cellPoint(page, frameOf(2), 10, 3);
+    await paintAfter(page, () => page.touchscreen.tap(b.x, b.y));
+    assert.match((await readout(page)) ?? "", /^Query: [^,]+, cell \(10, 3\)/);
+    await page.waitForTimeout(400); // the URL is written 250 ms after a move
+    assert.equal(searchOf(page).get("pins"), null, "taps pin nothing");
+    assert.equal(searchOf(page).get("q"), "2.10.3");
+    assert.equal(await page.getByRole("button", {name: "Clear pins"}).isDisabled(), true);
+  });
+
+  test("a touch held still on a cell pins it", async () => {
+    const cdp = await page.context().newCDPSession(page);
+    const p = await cellPoint(page, frameOf(4), 8, 8);
+    await paintAfter(page, () => holdTouch(cdp, p.x, p.y, 800));
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("pins") === "4.8.8", null, {timeout: 5_000});
+    assert.match((await readout(page)) ?? "", /^1 pinned cell/i);
+    await page.getByRole("button", {name: "Clear pins"}).click();
+  });
+
+  test("every caption shows its whole credit and licence inside the screen", async () => {
+    const expected = credits("animals");
+    const captions = await page.$$eval("[data-testid=overlay-figure] .overlay-image figcaption", (nodes) =>
+      nodes.map((node) => {
+        const el = node as HTMLElement;
+        const box = el.getBoundingClientRect();
+        return {text: el.textContent, clipped: el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1, ellipsis: getComputedStyle(el).textOverflow, left: box.left, right: box.right};
+      })
+    );
+    assert.deepEqual(captions.map((c) => c.text), expected);
+    for (const c of captions) {
+      assert.equal(c.clipped, false, `caption cut: ${c.text}`);
+      assert.notEqual(c.ellipsis, "ellipsis");
+      assert.ok(c.left >= 0 && c.right <= 390, `caption outside the screen: ${c.text} (${c.left}–${c.right})`);
+    }
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "the page scrolls sideways");
+    await site.screenshot(page, "phone-across-images");
+  });
+
+  test("Home's set thumbnails show their whole titles", async () => {
+    const home = await site.open("");
+    await waitForFigure(home, 11);
+    const labels = await home.$$eval(".thumbnail span", (nodes) => nodes.map((n) => ({text: n.textContent, clipped: n.scrollWidth > n.clientWidth + 1})));
+    assert.deepEqual(labels.map((l) => l.text), ["Animals", "Objects and scenes"]);
+    assert.ok(labels.every((l) => !l.clipped));
+    await home.close();
+  });
+});
+
+describe("links, the keyboard, dark mode and the researcher's options (desktop, 1400×1000)", () => {
+  let site: Site;
+
+  before(async () => {
+    site = await openSite({device: {viewport: {width: 1400, height: 1000}}});
+  });
+  after(async () => {
+    await site?.close();
+  });
+
+  test("a link to a set and a layer that do not exist says what it shows instead", async () => {
+    const page = await site.open("across-images?set=pets&layer=mixed99");
+    await waitForFigure(page, 11);
+    const notice = (await page.getByTestId("link-notice").textContent()) ?? "";
+    assert.match(notice, /There is no set named “pets” here: showing Animals\./);
+    assert.match(notice, /Animals has no layer “mixed99”: showing mixed4 \(its layers: mixed0, .*mixed8\)\./);
+    assert.equal(await page.locator("[data-testid=overlay-figure]").getAttribute("data-dataset"), "animals");
+    const ok = await site.open("across-images?set=objects&layer=mixed3");
+    await waitForFigure(ok, 12, "mixed3");
+    assert.equal(await ok.getByTestId("link-notice").isVisible(), false, "a good link gets no notice");
+    const layers = await site.open("across-layers?layers=mixed99");
+    await layers.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] .overlay-frame").length === 5, null, {timeout: 60_000});
+    assert.match((await layers.getByTestId("link-notice").textContent()) ?? "", /Animals has no layer “mixed99”: showing mixed1, mixed3, mixed4, mixed5, mixed8/);
+    await Promise.all([page.close(), ok.close(), layers.close()]);
+  });
+
+  test("the first Tab reaches a skip link, which takes the keyboard to the first image; Home's starts at the page's query", async () => {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to the figure");
+    assert.equal(await page.getByTestId("skip-link").isVisible(), true);
+    await paintAfter(page, () => page.keyboard.press("Enter"));
+    assert.equal(await page.evaluate(() => (document.activeElement as HTMLElement).dataset.imageIndex), "0");
+    await paintAfter(page, () => page.keyboard.press("ArrowRight"));
+    assert.match((await readout(page)) ?? "", /^Query: skimage-chelsea, cell \(9, 8\)/);
+    await page.close();
+
+    const home = await site.open("");
+    await waitForFigure(home, 11);
+    await home.keyboard.press("Tab");
+    await home.keyboard.press("Enter");
+    await home.waitForFunction(() => /cell \(14, 8\)/.test(document.querySelector(".explorer-readout")?.textContent ?? ""), null, {timeout: 5_000});
+    await home.close();
+  });
+
+  test("Export CSV holds every cell's value and the closest cells, as computed from the built files, with the view's parameters", async () => {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    const layer = builtLayer("animals", "mixed4");
+    const query = layer.cellStart[2] + cellIndex({col: 6, row: 9}, layer.info.grids[2]);
+    const reference = referenceSimilarity(layer, query);
+    await paintAfter(page, () => hoverCell(page, frameOf(2), 6, 9));
+    const shownValue = Number(await page.locator(".explorer-readout").getAttribute("data-value")); // the worker's value, as the page shows it
+    await paintAfter(page, () => clickCell(page, frameOf(2), 6, 9)); // pinned, so the query stays while the pointer goes to the button
+    await page.waitForFunction(() => document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", {name: "Export CSV"}).click()]);
+    assert.equal(download.suggestedFilename(), "similarity-animals-mixed4.csv");
+    const text = readFileSync(await download.path(), "utf8");
+    assert.ok(text.endsWith("\r\n"));
+    const [header, ...rows] = csvParseRows(text.trimEnd());
+    assert.equal(header.join(","), "part,set,layer,similarity,scale,query,image,image_id,col,row,value,rank");
+    const overlay = rows.filter((r) => r[0] === "overlay");
+    const closest = rows.filter((r) => r[0] === "closest");
+    assert.equal(overlay.length, reference.length);
+    const ids = readImageTable(builtFile("animals", "images")).images.map((i) => i.id);
+    for (const r of rows) assert.deepEqual(r.slice(1, 6), ["animals", "mixed4", "cosine", "fixed", `${ids[2]} (6, 9)`]);
+    for (const r of overlay) {
+      const image = Number(r[6]), col = Number(r[8]), row = Number(r[9]);
+      assert.equal(r[7], ids[image]);
+      const cell = layer.cellStart[image] + cellIndex({col, row}, layer.info.grids[image]);
+      assert.ok(Math.abs(Number(r[10]) - reference[cell]) < 1e-6, `cell ${image}.${col}.${row}: ${r[10]} against ${reference[cell]}`);
+    }
+    const own = overlay.find((r) => r[6] === "2" && r[8] === "6" && r[9] === "9")!;
+    assert.equal(Math.fround(Number(own[10])), Math.fround(shownValue), "the CSV's value of the query cell is the worker's");
+    assert.deepEqual(closest.map((r) => r[11]), Array.from({length: 12}, (_, i) => String(i + 1)));
+    // The 12 best cells of the set, the query left out, by the reference.
+    const order = Array.from(reference.keys()).filter((c) => c !== query).sort((a, b) => reference[b] - reference[a]);
+    const best = order.slice(0, 12).map((c) => reference[c]);
+    closest.forEach((r, i) => assert.ok(Math.abs(Number(r[10]) - best[i]) < 1e-6, `closest ${i + 1}: ${r[10]} against ${best[i]}`));
+    await page.close();
+  });
+
+  test("“Leave out the query's own image” lists only cells of other images, the best of them", async () => {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    const layer = builtLayer("animals", "mixed4");
+    const query = layer.cellStart[0] + cellIndex({col: 14, row: 8}, layer.info.grids[0]);
+    const reference = referenceSimilarity(layer, query);
+    await paintAfter(page, () => clickCell(page, frameOf(0), 14, 8));
+    await page.waitForFunction(() => document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    const before = await page.$$eval(".top-match", (n) => n.map((b) => (b as HTMLElement).dataset.image));
+    assert.ok(before.includes("0"), "without the option the cat's own cells are among the closest");
+    await page.getByTestId("leave-out-own-image").check();
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLElement>(".top-match")].every((b) => b.dataset.image !== "0") && document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    const others = Array.from(reference.keys()).filter((c) => c >= layer.cellStart[1]).sort((a, b) => reference[b] - reference[a]).slice(0, 12);
+    const listed = await page.$$eval(".top-match", (n) => n.map((b) => `${(b as HTMLElement).dataset.image}:${(b as HTMLElement).dataset.cell}`));
+    const expected = others.map((c) => {
+      let image = 0;
+      while (layer.cellStart[image + 1] <= c) ++image;
+      const within = c - layer.cellStart[image], w = layer.info.grids[image].width;
+      return `${image}:${within % w},${Math.floor(within / w)}`;
+    });
+    assert.deepEqual(listed, expected);
+    assert.match((await page.locator(".top-matches-note").textContent()) ?? "", /the query's own image left out/);
+    await page.close();
+  });
+
+  test("a colour map starts at an opacity that shows the photo; Smooth upsamples bilinearly and says so; dark mode frames the images", async () => {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    await choose(page, "Colours", "Viridis (perceptually uniform)");
+    await page.waitForFunction(() => (document.querySelector("canvas.overlay-cells") as HTMLElement).style.opacity === "0.6", null, {timeout: 5_000});
+    assert.equal(await page.getByLabel("Opacity").first().inputValue(), "0.6");
+    await page.waitForTimeout(300);
+    assert.equal(searchOf(page).get("colormap"), "viridis");
+    assert.equal(searchOf(page).get("opacity"), null, "the colour map's own opacity is not written to the link");
+    const smooth = page.getByLabel("Smooth (bilinear)");
+    const rendering = () => page.$eval("canvas.overlay-cells", (c) => getComputedStyle(c).imageRendering);
+    assert.equal(await rendering(), "pixelated", "the layer's grid is the default");
+    await smooth.check();
+    assert.equal(await rendering(), "auto");
+    await page.waitForTimeout(300);
+    assert.equal(searchOf(page).get("smooth"), "1");
+    await page.emulateMedia({colorScheme: "dark"});
+    const shadow = await page.$eval(".overlay-frame", (f) => getComputedStyle(f).boxShadow);
+    assert.notEqual(shadow, "none", "no frame in dark mode");
+    await page.emulateMedia({colorScheme: "light"});
+    assert.equal(await page.$eval(".overlay-frame", (f) => getComputedStyle(f).boxShadow), "none");
+    await page.close();
+  });
+});
