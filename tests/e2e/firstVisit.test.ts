@@ -240,3 +240,45 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
     await page.close();
   });
 });
+
+describe("the first upload", () => {
+  let site: Site;
+
+  before(async () => {
+    site = await openSite();
+  });
+  after(async () => {
+    await site?.close();
+  });
+
+  test("touching the panel starts the downloads; each stage is shown as it happens; without WebGPU the CPU-only runtime is fetched", async () => {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    await page.evaluate(() => {
+      const log: Array<{text: string; measured: boolean}> = [];
+      (window as unknown as {statusLog: typeof log}).statusLog = log;
+      const status = document.querySelector("[data-testid=upload-status]")!;
+      const bar = document.querySelector("[data-testid=upload-panel] progress")!;
+      new MutationObserver(() => log.push({text: status.textContent ?? "", measured: bar.hasAttribute("value")})).observe(status, {childList: true, characterData: true, subtree: true});
+    });
+    const fetched = () => site.requests.filter((r) => /\.onnx$|ort-wasm|\/w\/uploads/.test(r.url)).map((r) => new URL(r.url).pathname);
+    assert.deepEqual(fetched(), [], "nothing is fetched before the panel is touched");
+    await page.hover("[data-testid=upload-panel]");
+    await page.waitForFunction(() => /^The model is ready \(WebAssembly/.test(document.querySelector("[data-testid=upload-status]")?.textContent ?? ""), null, {timeout: 120_000});
+    const files = fetched();
+    assert.ok(files.some((f) => /\/w\/uploadsWasm\.[0-9a-f]+\.js$/.test(f)), `CPU-only worker: ${files.join(", ")}`);
+    assert.ok(files.some((f) => /\/w\/ort-wasm-simd-threaded\.[0-9a-f]+\.wasm$/.test(f)), `CPU-only runtime: ${files.join(", ")}`);
+    assert.ok(!files.some((f) => /jsep/.test(f)), "the WebGPU runtime is not fetched without an adapter");
+    await page.setInputFiles("[data-testid=upload-input]", {name: "cat.png", mimeType: "image/png", buffer: readFileSync(new URL("../../datasets/animals/skimage-chelsea.png", import.meta.url))});
+    await page.waitForFunction(() => /^cat\.png ran on WebAssembly/.test(document.querySelector("[data-testid=upload-status]")?.textContent ?? ""), null, {timeout: 120_000});
+    const log = await page.evaluate(() => (window as unknown as {statusLog: Array<{text: string; measured: boolean}>}).statusLog);
+    const stages = [...new Set(log.map((l) => /^(\w+)/.exec(l.text)?.[1] ?? ""))].filter(Boolean);
+    assert.deepEqual(stages, ["Starting", "Downloading", "Compiling", "Creating", "The", "Running", "Storing", "cat"]);
+    assert.ok(log.filter((l) => /^Downloading/.test(l.text)).every((l) => l.measured), "the downloads have a measured bar");
+    assert.ok(log.filter((l) => /^(Creating|Running)/.test(l.text)).every((l) => !l.measured), "the session and the run show a moving bar, not an empty one");
+    await waitForFigure(page, 12);
+    await page.getByRole("button", {name: "Remove cat.png"}).click();
+    await waitForFigure(page, 11);
+    await page.close();
+  });
+});
