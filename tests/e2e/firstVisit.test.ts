@@ -216,6 +216,23 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
     await page.close();
   });
 
+  test("Datasets and layers draws each layer's grid, field and depth, and offers every file behind the figures", async () => {
+    const page = await site.open("data");
+    await page.getByTestId("layer-diagram").waitFor({timeout: 30_000});
+    const panels = await page.$$eval("[data-testid=layer-diagram] g[data-layer]", (gs) => gs.map((g) => ({layer: (g as SVGGElement).dataset.layer, text: [...g.querySelectorAll("text")].map((t) => t.textContent).join(" | ")})));
+    assert.equal(panels.length, 9);
+    const mixed4 = builtLayer("animals", "mixed4").info;
+    assert.deepEqual(panels[4], {layer: "mixed4", text: `mixed4 | ${mixed4.grids[0].width}×${mixed4.grids[0].height} cells | ${mixed4.channels} channels | field ${mixed4.receptiveField} px`});
+    const links = await page.$$eval("[data-testid=downloads] a", (as) => as.map((a) => ({name: a.getAttribute("download"), href: (a as HTMLAnchorElement).href})));
+    assert.deepEqual(links.map((l) => l.name), ["animals-images.arrow", ...Array.from({length: 9}, (_, i) => `animals-mixed${i}.arrow`), "inception_v3.onnx", "inception_v3.json"]);
+    const bytes = async (href: string) => Buffer.from(await (await fetch(href)).arrayBuffer());
+    assert.ok((await bytes(links[0].href)).equals(builtFile("animals", "images")), "the images file is the built one");
+    assert.ok((await bytes(links[5].href)).equals(builtFile("animals", "mixed4")), "the layer file is the built one");
+    const spec = JSON.parse((await bytes(links[11].href)).toString("utf8"));
+    assert.equal(spec.id, "inception_v3");
+    await page.close();
+  });
+
   test("a colour map starts at an opacity that shows the photo; Smooth upsamples bilinearly and says so; dark mode frames the images", async () => {
     const page = await site.open("across-images");
     await waitForFigure(page, 11);
