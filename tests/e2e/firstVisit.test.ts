@@ -3,7 +3,8 @@
 // the query's own image, a smooth overlay, colour maps that keep the photo visible). Values are checked
 // against similarities computed here in Node from the built Arrow files, independently of the page.
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
+import {readdirSync, readFileSync} from "node:fs";
+import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {CDPSession, Page} from "playwright-core";
 import {cellIndex} from "../../src/core/cells.js";
@@ -96,6 +97,48 @@ describe("on a phone (390×844, touch)", () => {
     }
     assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 390, "the page scrolls sideways");
     await site.screenshot(page, "phone-across-images");
+  });
+
+  test("Your model fits the screen: no sideways scrolling, layer names broken only after “_”, the options inside", async () => {
+    const cache = join(import.meta.dirname, "..", "..", ".cache", "models");
+    const file = readdirSync(cache).find((f) => /^mobilenet_v2-[0-9a-f]+\.onnx$/.test(f));
+    assert.ok(file, "MobileNetV2 is converted by the build (.cache/models)");
+    const model = await site.open("your-model");
+    await model.setInputFiles("[data-testid=model-input]", join(cache, file));
+    await model.waitForFunction(() => /candidate layer/.test(document.querySelector("[data-testid=model-status]")?.textContent ?? ""), null, {timeout: 120_000});
+    const layout = await model.evaluate(() => {
+      const scroll = document.querySelector(".model-layers-scroll") as HTMLElement;
+      const names = [...document.querySelectorAll<HTMLElement>(".model-layer-name")];
+      // Where each name's lines break: the text of each line, from the boxes of its characters.
+      const broken = names.filter((cell) => {
+        const range = document.createRange();
+        const text = cell.textContent ?? "";
+        let lastTop = -1, line = "";
+        const lines: string[] = [];
+        let offset = 0;
+        for (const node of cell.childNodes) {
+          if (node.nodeType !== Node.TEXT_NODE) continue;
+          for (let i = 0; i < (node.textContent ?? "").length; ++i) {
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const top = Math.round(range.getBoundingClientRect().top);
+            if (lastTop !== -1 && top > lastTop + 2) (lines.push(line), (line = ""));
+            lastTop = top;
+            line += text[offset++];
+          }
+        }
+        lines.push(line);
+        return lines.slice(0, -1).some((l) => !/[_/.:]$/.test(l));
+      });
+      const selects = [...document.querySelectorAll<HTMLElement>(".model-options select, .model-options input")].map((s) => s.getBoundingClientRect().right);
+      return {page: document.documentElement.scrollWidth, table: scroll.scrollWidth - scroll.clientWidth, broken: broken.map((c) => c.textContent), right: Math.max(...selects)};
+    });
+    await site.screenshot(model, "phone-your-model");
+    assert.ok(layout.page <= 390, `the page is ${layout.page} px wide`);
+    assert.ok(layout.table <= 1, `the layer table scrolls sideways by ${layout.table} px`);
+    assert.deepEqual(layout.broken, [], "names broken inside a word");
+    assert.ok(layout.right <= 390, `an option reaches ${layout.right} px`);
+    await model.close();
   });
 
   test("Home's set thumbnails show their whole titles", async () => {
