@@ -177,6 +177,19 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
     await Promise.all([page.close(), ok.close(), layers.close()]);
   });
 
+  test("at 1400×1000 Home's figure starts high on the page, and Across layers shows its five panels in one row above the fold", async () => {
+    const home = await site.open("");
+    await waitForFigure(home, 11);
+    const top = await home.$eval(".overlay-frame", (f) => f.getBoundingClientRect().top);
+    assert.ok(top < 500, `Home's first image starts ${top} px down`);
+    const layers = await site.open("across-layers");
+    await layers.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] .overlay-frame").length === 5, null, {timeout: 60_000});
+    const boxes = await layers.$$eval("[data-testid=overlay-figure] .overlay-frame", (fs) => fs.map((f) => f.getBoundingClientRect().toJSON() as DOMRect));
+    assert.equal(new Set(boxes.map((b) => Math.round(b.top))).size, 1, "the panels wrap");
+    assert.ok(boxes.every((b) => b.bottom <= 1000), `a panel ends at ${Math.max(...boxes.map((b) => b.bottom))} px`);
+    await Promise.all([home.close(), layers.close()]);
+  });
+
   test("the first Tab reaches a skip link, which takes the keyboard to the first image; Home's starts at the page's query", async () => {
     const page = await site.open("across-images");
     await waitForFigure(page, 11);
