@@ -3,7 +3,8 @@
 // own status line says which stage it is in; a MutationObserver in the page stamps every change of it with
 // performance.now(), and the run ends when the upload's picture is in the figure. Each stage's time is from
 // its first status line to the next stage's; "until shown" is from the last status line to the picture in
-// the figure. Medians over `runs` fresh profiles.
+// the figure. Medians over `runs` fresh profiles. `root` (npm run bench -- first-upload PATH) times another
+// built site, e.g. an older commit's dist/, in the same conditions.
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {openSite} from "../tests/e2e/browser.js";
@@ -22,8 +23,8 @@ interface RunStages {
   total: number;
 }
 
-async function oneRun(image: Buffer, warm: boolean): Promise<RunStages> {
-  const site = await openSite();
+async function oneRun(image: Buffer, warm: boolean, root: string | undefined): Promise<RunStages> {
+  const site = await openSite({root});
   try {
     const page = await site.open("across-images");
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=overlay-figure] .overlay-frame").length === 11, null, {timeout: 120_000});
@@ -64,10 +65,10 @@ async function oneRun(image: Buffer, warm: boolean): Promise<RunStages> {
 }
 
 /** Rows: each stage's median time over `runs` cold first uploads, and the whole. */
-export async function benchFirstUpload({runs = 3, warm = false}: {runs?: number; warm?: boolean} = {}): Promise<Array<Record<string, string | number>>> {
+export async function benchFirstUpload({runs = 3, warm = false, root}: {runs?: number; warm?: boolean; root?: string} = {}): Promise<Array<Record<string, string | number>>> {
   const image = readFileSync(join(import.meta.dirname, "..", "datasets", "animals", "skimage-chelsea.png"));
   const results: RunStages[] = [];
-  for (let r = 0; r < runs; ++r) results.push(await oneRun(image, warm));
+  for (let r = 0; r < runs; ++r) results.push(await oneRun(image, warm, root));
   const names = [...new Set(results.flatMap((r) => [...r.stages.keys()]))];
   const rows = names.map((stage) => {
     const times = results.map((r) => r.stages.get(stage) ?? 0);

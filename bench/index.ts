@@ -48,14 +48,14 @@ if (!only) {
   await hoverTable();
   await nmfTable();
 }
-async function firstUploadTable() {
+async function firstUploadTable(root?: string) {
   printTable(
-    "Cold first upload through the page (fresh Chromium profile, dist/ on localhost, Across images, skimage-chelsea.png), by the stages the panel shows; median of 3",
-    await benchFirstUpload()
+    `Cold first upload through the page (fresh Chromium profile, ${root ?? "dist/"} on localhost, Across images, skimage-chelsea.png), by the stages the panel shows; median of 3`,
+    await benchFirstUpload({root})
   );
 }
 
-if (only === "first-upload") await firstUploadTable();
+if (only === "first-upload") await firstUploadTable(process.argv[3]);
 if (!only || only === "uploads") {
   await firstUploadTable();
   const uploads = await benchUploads();
