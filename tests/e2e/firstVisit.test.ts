@@ -157,6 +157,22 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
   before(async () => {
     site = await openSite({device: {viewport: {width: 1400, height: 1000}}});
   });
+
+  /** Across images with cell (col, row) of image `image` hovered, then pinned (so the query stays while the
+   * pointer goes to a button), the closest cells listed; the reference similarities of that cell, and the
+   * worker's value of it as the readout showed it on hover. */
+  async function pinned(image: number, col: number, row: number) {
+    const page = await site.open("across-images");
+    await waitForFigure(page, 11);
+    const layer = builtLayer("animals", "mixed4");
+    const query = layer.cellStart[image] + cellIndex({col, row}, layer.info.grids[image]);
+    const reference = referenceSimilarity(layer, query);
+    await paintAfter(page, () => hoverCell(page, frameOf(image), col, row));
+    const shownValue = Number(await page.locator(".explorer-readout").getAttribute("data-value"));
+    await paintAfter(page, () => clickCell(page, frameOf(image), col, row));
+    await page.waitForFunction(() => document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    return {page, layer, query, reference, shownValue};
+  }
   after(async () => {
     await site?.close();
   });
@@ -211,15 +227,7 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
   });
 
   test("Export CSV holds every cell's value and the closest cells, as computed from the built files, with the view's parameters", async () => {
-    const page = await site.open("across-images");
-    await waitForFigure(page, 11);
-    const layer = builtLayer("animals", "mixed4");
-    const query = layer.cellStart[2] + cellIndex({col: 6, row: 9}, layer.info.grids[2]);
-    const reference = referenceSimilarity(layer, query);
-    await paintAfter(page, () => hoverCell(page, frameOf(2), 6, 9));
-    const shownValue = Number(await page.locator(".explorer-readout").getAttribute("data-value")); // the worker's value, as the page shows it
-    await paintAfter(page, () => clickCell(page, frameOf(2), 6, 9)); // pinned, so the query stays while the pointer goes to the button
-    await page.waitForFunction(() => document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    const {page, layer, query, reference, shownValue} = await pinned(2, 6, 9);
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", {name: "Export CSV"}).click()]);
     assert.equal(download.suggestedFilename(), "similarity-animals-mixed4.csv");
     const text = readFileSync(await download.path(), "utf8");
@@ -248,13 +256,7 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
   });
 
   test("“Leave out the query's own image” lists only cells of other images, the best of them", async () => {
-    const page = await site.open("across-images");
-    await waitForFigure(page, 11);
-    const layer = builtLayer("animals", "mixed4");
-    const query = layer.cellStart[0] + cellIndex({col: 14, row: 8}, layer.info.grids[0]);
-    const reference = referenceSimilarity(layer, query);
-    await paintAfter(page, () => clickCell(page, frameOf(0), 14, 8));
-    await page.waitForFunction(() => document.querySelectorAll(".top-match").length === 12, null, {timeout: 10_000});
+    const {page, layer, reference} = await pinned(0, 14, 8);
     const before = await page.$$eval(".top-match", (n) => n.map((b) => (b as HTMLElement).dataset.image));
     assert.ok(before.includes("0"), "without the option the cat's own cells are among the closest");
     await page.getByTestId("leave-out-own-image").check();
