@@ -12,7 +12,7 @@ import {median} from "../tests/e2e/uploadsHarness.js";
 
 /** A status line's stage: its first words (the panel's stages start with a verb: "Downloading", "Compiling", …). */
 function stageOf(text: string): string {
-  const m = /^(Starting|Downloading|Compiling|Creating|Preparing|Running|Storing|Saving|Ready)/.exec(text);
+  const m = /^(Starting|Downloading|Compiling|Creating|Running|Storing)/.exec(text);
   return m ? m[1].toLowerCase() : "done";
 }
 

@@ -1,7 +1,7 @@
 // The page's side of workers/uploads.ts (live uploads: users' images through the model in their browser).
 // This module holds the literal FileAttachment calls that make Framework publish the worker bundle, the
 // model and onnxruntime's WebAssembly binary; a page that imports it gets them into the build, and nothing
-// is downloaded until init() runs (the first upload).
+// is downloaded until init() runs (the Your images panel touched, or the first upload).
 //
 //   import {startUploads} from "./components/clients/uploadsClient.js";
 //   const uploads = startUploads(invalidation);

@@ -23,10 +23,8 @@ export interface OverlayImageOptions {
   index: number;
   /** Accessible name, e.g. "chelsea, 17×17 cells". */
   label: string;
-  /** Caption under the image. */
+  /** Caption under the image (the figures pass the credit and licence, images/credit.ts). */
   caption?: string;
-  /** Tooltip of the figure (credit and licence). */
-  title?: string;
 }
 
 /** A rectangle in fractions of the image, 0 to 1. */
@@ -59,7 +57,7 @@ export class OverlayImage {
   private readonly fieldBox: HTMLElement;
   private painted = false;
 
-  constructor({bitmap, src, grid, width, height, index, label, caption, title}: OverlayImageOptions) {
+  constructor({bitmap, src, grid, width, height, index, label, caption}: OverlayImageOptions) {
     this.bitmap = bitmap;
     this.grid = grid;
     this.index = index;
@@ -98,7 +96,6 @@ export class OverlayImage {
     const figure = (this.figure = el("figure", "overlay-image"));
     // The size the figure takes while it is skipped (content-visibility: auto): the frame and a caption line.
     figure.style.containIntrinsicSize = `auto ${width}px auto ${height + (caption !== undefined ? 20 : 0)}px`;
-    if (title) figure.title = title;
     figure.append(frame);
     if (caption !== undefined) figure.append(captionNode(caption, width));
   }

@@ -2,7 +2,7 @@
 // page, or from a paste; each runs through the model in this browser (workers/uploads.ts, onnxruntime-web)
 // at every layer the model exposes, and is kept with its activations in IndexedDB (uploadStore.ts), so it
 // joins the set on every page. Nothing is sent anywhere: the only requests are the site's own model and
-// runtime files, fetched on the first upload.
+// runtime files, fetched once the panel is touched or a file arrives.
 //
 // The panel shows each stage as it happens (downloading the model and its runtime, compiling the runtime,
 // making the session, running, storing) with a progress bar, which backend ran and how long it took, a message per refused file (what was wrong and what to do), and the uploads with a Remove button.
