@@ -9,6 +9,8 @@ import {after, before, describe, test} from "node:test";
 import type {CDPSession, Page} from "playwright-core";
 import {cellIndex} from "../../src/core/cells.js";
 import {readImageTable} from "../../src/core/imageTable.js";
+import {decodeBmp} from "../../src/core/bmp.js";
+import {bmpCases} from "../fixtures/bmpFiles.js";
 import {openSite, type Site} from "./browser.js";
 import {builtFile, builtLayer, cellPoint, choose, clickCell, hoverCell, paintAfter, referenceSimilarity, searchOf} from "./overlayPage.js";
 
@@ -288,6 +290,26 @@ describe("links, the keyboard, dark mode and the researcher's options (desktop, 
     assert.ok((await bytes(links[5].href)).equals(builtFile("animals", "mixed4")), "the layer file is the built one");
     const spec = JSON.parse((await bytes(links[11].href)).toString("utf8"));
     assert.equal(spec.id, "inception_v3");
+    await page.close();
+  });
+
+  test("the build's BMP reader and Chromium's decoder (which uploads use) read the same pixels from each kind of BMP", async () => {
+    const page = await site.open("data");
+    for (const c of bmpCases()) {
+      const browser = await page.evaluate(async (base64) => {
+        const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+        const bitmap = await createImageBitmap(new Blob([bytes], {type: "image/bmp"}), {premultiplyAlpha: "none", colorSpaceConversion: "none"});
+        const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+        const context = canvas.getContext("2d")!;
+        context.drawImage(bitmap, 0, 0);
+        return [...context.getImageData(0, 0, bitmap.width, bitmap.height).data];
+      }, Buffer.from(c.bytes).toString("base64"));
+      const ours = [...decodeBmp(c.bytes).data];
+      assert.equal(browser.length, ours.length, c.name);
+      // A half-transparent pixel goes through the canvas premultiplied, so it may come back 1–2 off.
+      const worst = Math.max(...ours.map((v, i) => Math.abs(v - browser[i])));
+      assert.ok(worst <= (c.rgba.some((v, i) => i % 4 === 3 && v < 255) ? 2 : 0), `${c.name}: differs from Chromium by ${worst}`);
+    }
     await page.close();
   });
 
