@@ -12,6 +12,7 @@ import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type 
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import type {Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
+import {decodeTiff, tiffSize} from "../src/core/tiff.js";
 import {download, type DownloadProgress} from "./download.js";
 import {holdLifeline} from "./lifeline.js";
 import {fallBackToWasm, isOrtThread, sessionOptionsFor, setupOrt, startRuntime, type OrtSetup} from "./ortSetup.js";
@@ -202,7 +203,16 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
  */
 async function decode(file: Blob, name: string | undefined, maxPixels: number): Promise<Pixels> {
   checkUploadFile(name, file.type, file.size);
-  const header = checkUploadBytes(name, file.type, new Uint8Array(await file.arrayBuffer()), maxPixels);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const header = checkUploadBytes(name, file.type, bytes, maxPixels);
+  // Browsers decode no TIFF (the build, with sharp, does): src/core/tiff.ts reads it, its size checked first.
+  if (header?.format === "tiff") {
+    const size = tiffSize(bytes);
+    if (size) checkUploadPixels(name, size.width, size.height, maxPixels);
+    const pixels = decodeTiff(bytes, describeUpload(name));
+    checkUploadPixels(name, pixels.width, pixels.height, maxPixels);
+    return pixels;
+  }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "default"});

@@ -7,6 +7,7 @@ import {readdirSync, readFileSync} from "node:fs";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import type {CDPSession, Page} from "playwright-core";
+import sharp from "sharp";
 import {cellIndex} from "../../src/core/cells.js";
 import {readImageTable} from "../../src/core/imageTable.js";
 import {decodeBmp} from "../../src/core/bmp.js";
@@ -374,7 +375,14 @@ describe("the first upload", () => {
     assert.ok(log.filter((l) => /^Downloading/.test(l.text)).every((l) => l.measured), "the downloads have a measured bar");
     assert.ok(log.filter((l) => /^(Creating|Running)/.test(l.text)).every((l) => !l.measured), "the session and the run show a moving bar, not an empty one");
     await waitForFigure(page, 12);
-    await page.getByRole("button", {name: "Remove cat.png"}).click();
+    // A TIFF, which browsers cannot decode, is read by the worker (src/core/tiff.ts), as the build reads it with sharp.
+    const tiff = await sharp(readFileSync(new URL("../../datasets/animals/darknet-dog.jpg", import.meta.url))).tiff({compression: "lzw"}).toBuffer();
+    await page.setInputFiles("[data-testid=upload-input]", {name: "scan.tif", mimeType: "image/tiff", buffer: tiff});
+    await page.waitForFunction(() => /^scan\.tif ran on WebAssembly/.test(document.querySelector("[data-testid=upload-status]")?.textContent ?? ""), null, {timeout: 120_000});
+    await waitForFigure(page, 13);
+    assert.match((await page.textContent(`${frameOf(12)} ~ figcaption`)) ?? "", /^Your image: scan\.tif/);
+    assert.equal(await page.getByTestId("upload-errors").textContent(), "");
+    for (const name of ["cat.png", "scan.tif"]) await page.getByRole("button", {name: `Remove ${name}`}).click();
     await waitForFigure(page, 11);
     await page.close();
   });

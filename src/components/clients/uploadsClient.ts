@@ -30,7 +30,7 @@ export const uploadFiles = {
 export type UploadModelId = keyof typeof uploadFiles.models;
 
 /**
- * A client for the uploads worker. The worker (a 240 KB bundle on onnxruntime's CPU-only build, 580 KB with
+ * A client for the uploads worker. The worker (a 320 KB bundle on onnxruntime's CPU-only build, 660 KB with
  * WebGPU when the browser has an adapter) starts on the first call, and is terminated
  * when `invalidation` resolves; nothing is downloaded before that. A worker that dies is replaced (see
  * uploadsWorkerClient.ts): the call in flight fails saying so, and the next call works again.
