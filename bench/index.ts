@@ -2,15 +2,17 @@
 // process. `npm run bench -- uploads` runs only the live-upload tables (speed and memory);
 // `npm run bench -- snapshot [DATASET]` only the whole-dataset snapshot table; `npm run bench -- nmf` only
 // the matrix-factor table; `npm run bench -- hover` only the hover table; `npm run bench -- encoding` only
-// the bytes and cosine errors of the stored codes (InceptionV3's unsigned layers, MobileNetV2's signed ones).
+// the bytes and cosine errors of the stored codes (InceptionV3's unsigned layers, MobileNetV2's signed ones);
+// `npm run bench -- first-upload` only the cold first upload by stage (also part of -- uploads).
 import {benchEncoding} from "./encoding.js";
+import {benchFirstUpload} from "./firstUpload.js";
 import {benchHover} from "./hover.js";
 import {benchLoader, benchSnapshot} from "./loader.js";
 import {benchNmf} from "./nmf.js";
 import {printTable} from "./table.js";
 import {benchUploads, benchUploadsMemory} from "./uploads.js";
 
-const only = ["uploads", "snapshot", "nmf", "hover", "encoding"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
+const only = ["uploads", "snapshot", "nmf", "hover", "encoding", "first-upload"].includes(process.argv[2] ?? "") ? process.argv[2] : null;
 const dataset = (only ? process.argv[3] : process.argv[2]) ?? "animals";
 
 async function snapshotTable() {
@@ -55,7 +57,16 @@ if (!only) {
   await hoverTable();
   await nmfTable();
 }
+async function firstUploadTable(root?: string) {
+  printTable(
+    `Cold first upload through the page (fresh Chromium profile, ${root ?? "dist/"} on localhost, Across images, skimage-chelsea.png), by the stages the panel shows; median of 3`,
+    await benchFirstUpload({root})
+  );
+}
+
+if (only === "first-upload") await firstUploadTable(process.argv[3]);
 if (!only || only === "uploads") {
+  await firstUploadTable();
   const uploads = await benchUploads();
   printTable(
     "Live uploads: one image (skimage-chelsea.png) through InceptionV3 to mixed4 at 299×299, built worker in headless Chromium (median and best of 7 after 5 untimed runs; WebGPU on SwiftShader once, as a correctness check) against onnxruntime-node (× node) and TensorFlow.js's wasm backend on the original Keras model in the same Chromium (× TF.js: against its fastest row)",

@@ -1,12 +1,17 @@
 // Decodes an image file to 8-bit pixels with sharp, applying its EXIF orientation, so the core can crop
 // and resize it exactly as the browser path does.
 
+import {readFile} from "node:fs/promises";
 import sharp from "sharp";
+import {decodeBmp, isBmp} from "../src/core/bmp.js";
 import type {Pixels} from "../src/core/pixels.js";
 
-/** Decodes `file` (JPEG, PNG, WebP, GIF (first frame), TIFF, AVIF) to sRGB pixels; errors name the file. */
+/** Decodes `file` (JPEG, PNG, WebP, GIF (first frame), TIFF, AVIF, BMP) to sRGB pixels; errors name the file.
+ * BMP, which sharp does not read (browsers do, so uploads take it), goes through src/core/bmp.ts. */
 export async function decodeImage(file: string): Promise<Pixels> {
   try {
+    const head = new Uint8Array(await readFile(file));
+    if (isBmp(head)) return decodeBmp(head, file);
     const {data, info} = await sharp(file, {failOn: "error", limitInputPixels: 16384 * 16384})
       .rotate() // EXIF orientation
       .toColourspace("srgb")

@@ -71,7 +71,7 @@ try {
     await hover(layers, '.overlay-frame[data-layer="mixed4"]', 14, 8);
     await capture(layers, "across-layers", '.overlay-frame[data-layer="mixed8"]');
     // Your images: a portrait from the objects set added to the animals as an upload, with the cat's eye
-    // hovered (do the astronaut's eyes light up?); the figure and the panel under it.
+    // hovered (do the astronaut's eyes light up?); the panel and the figure under it.
     const uploads = await site.open("across-images?set=animals&layer=mixed4");
     await uploads.setViewportSize({width: 1200, height: 2400});
     await uploads.waitForSelector('.overlay-frame[data-image-index="10"]', {timeout: 60_000});
@@ -79,7 +79,7 @@ try {
     await uploads.setInputFiles("[data-testid=upload-input]", {name: "astronaut.png", mimeType: "image/png", buffer: readFileSync(photo)});
     await uploads.waitForSelector('.overlay-frame[data-image-index="11"]', {timeout: 120_000});
     await hover(uploads, '.overlay-frame[data-image-index="0"]', 14, 8);
-    await capture(uploads, "uploads", "[data-testid=upload-panel]", ".explorer-header");
+    await capture(uploads, "uploads", '.overlay-frame[data-image-index="11"]', "[data-testid=upload-panel]");
 
     // Your model: MobileNetV2 (converted by the build's own converter) given to the page as a user's file.
     const mobilenet = await loadModel("mobilenet_v2");

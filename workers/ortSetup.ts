@@ -13,6 +13,9 @@
 // so a worker bundle that imports this module is also loaded as a thread. Such a copy must do nothing of
 // its own: check isOrtThread() before exposing an API.
 import * as ort from "onnxruntime-web";
+import {encodeModel} from "../src/core/onnxGraph.js";
+import {createSession} from "../src/core/ortRuntime.js";
+import {findWebGPUAdapter} from "../src/core/webgpu.js";
 import {planRuntime, type RuntimePlan} from "./runtimePlan.js";
 
 export {ort};
@@ -21,26 +24,11 @@ export type SessionOptions = ort.InferenceSession.SessionOptions;
 /** A WebGPU adapter, as onnxruntime types it. */
 type GpuAdapter = typeof ort.env.webgpu.adapter;
 
-/** The part of WebGPU this module touches (TypeScript's DOM library has no WebGPU types). */
-interface GpuLike {
-  requestAdapter(options?: {powerPreference?: "low-power" | "high-performance"}): Promise<GpuAdapter | null>;
-}
-
 /** True in a copy of the bundle started by onnxruntime as a WebAssembly thread. */
 export function isOrtThread(): boolean {
   return typeof self !== "undefined" && typeof self.name === "string" && self.name.startsWith("em-pthread");
 }
 
-/** Asks the browser for a WebGPU adapter; null when there is no navigator.gpu, no adapter, or an error. */
-export async function findWebGPUAdapter(): Promise<GpuAdapter | null> {
-  const gpu = (globalThis.navigator as (Navigator & {gpu?: GpuLike}) | undefined)?.gpu;
-  if (!gpu) return null;
-  try {
-    return await gpu.requestAdapter({powerPreference: "high-performance"});
-  } catch {
-    return null;
-  }
-}
 
 /** What setupOrt needs: the runtime's binary, and the caller's wishes. */
 export interface OrtSetupOptions {
@@ -81,7 +69,7 @@ export async function setupOrt(options: OrtSetupOptions): Promise<OrtSetup> {
     }
     return done.setup;
   }
-  const adapter = preferWebGPU ? await findWebGPUAdapter() : null;
+  const adapter = preferWebGPU ? ((await findWebGPUAdapter()) as GpuAdapter | null) : null;
   const plan = planRuntime({
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     hardwareConcurrency: globalThis.navigator?.hardwareConcurrency ?? 1,
@@ -106,4 +94,21 @@ export function fallBackToWasm(setup: OrtSetup, reason: string): OrtSetup {
   const changed: OrtSetup = {ort, plan: {...setup.plan, backend: "wasm", fallback}, sessionOptions: sessionOptionsFor("wasm")};
   if (done) done.setup = changed;
   return changed;
+}
+
+/** A one-node model (Identity on one float), so the runtime can be started before the real model is there. */
+function identityModel(): Uint8Array {
+  const value = (name: string) => ({name, type: {tensorType: {elemType: 1, shape: {dim: [{dimValue: 1}]}}}});
+  return encodeModel({irVersion: 8, opsetImport: [{domain: "", version: 13}], graph: {name: "warm-up", node: [{opType: "Identity", input: ["x"], output: ["y"]}], input: [value("x")], output: [value("y")]}});
+}
+
+/**
+ * Starts onnxruntime's WebAssembly runtime now: the first session of a worker compiles the 14–28 MB binary
+ * and starts its threads, which takes seconds. A session on a one-node model does that while the real
+ * model is still downloading, and is released at once. Afterwards the runtime no longer needs its bytes.
+ */
+export async function startRuntime(setup: OrtSetup): Promise<void> {
+  const session = await createSession(setup.ort, identityModel(), sessionOptionsFor("wasm"), "the runtime's warm-up model");
+  await session.release();
+  ort.env.wasm.wasmBinary = undefined;
 }

@@ -12,9 +12,10 @@ import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type 
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import type {Pixels} from "../src/core/pixels.js";
 import {createTapSession, type TapSession} from "../src/core/tapSession.js";
+import {decodeTiff, tiffSize} from "../src/core/tiff.js";
 import {download, type DownloadProgress} from "./download.js";
 import {holdLifeline} from "./lifeline.js";
-import {fallBackToWasm, isOrtThread, ort, sessionOptionsFor, setupOrt, type OrtSetup} from "./ortSetup.js";
+import {fallBackToWasm, isOrtThread, sessionOptionsFor, setupOrt, startRuntime, type OrtSetup} from "./ortSetup.js";
 import type {Backend} from "./runtimePlan.js";
 
 export type {DownloadProgress} from "./download.js";
@@ -57,9 +58,15 @@ export interface UploadsReady {
   layers: string[];
   /** Bytes downloaded by this call (0 for a file already loaded by an earlier init()). */
   bytes: {model: number; runtime: number};
-  /** Milliseconds: downloads (both files, in parallel) and session creation (includes compiling the runtime the first time). */
-  ms: {download: number; session: number};
+  /** Milliseconds: downloads (both files, in parallel, until the later one is in), starting the runtime
+   * (compiling it and its threads, the first time; it overlaps the model's download), creating the session,
+   * and the whole call. */
+  ms: {download: number; compile: number; session: number; total: number};
 }
+
+/** The stages init() enters after the downloads have begun (reported to its `onStage`): starting the
+ * runtime (compiling it, while the model may still be downloading), then making the model's session. */
+export type InitStage = "compile" | "session";
 
 /** Options of embed(). */
 export interface EmbedOptions {
@@ -109,6 +116,8 @@ let ready: Ready | null = null;
 /** onnxruntime as set up by the last init() or inspectModel(). */
 let runtimeSetup: OrtSetup | null = null;
 let runtimeBytes: Uint8Array | null = null;
+/** Whether the runtime has been compiled and started in this worker (startRuntime). */
+let runtimeStarted = false;
 let model: {url: string; bytes: Uint8Array} | null = null;
 
 // Calls run one at a time, in order: a session runs one image at a time, and init/dispose must not
@@ -144,36 +153,45 @@ async function openTapSession(setup: OrtSetup, bytes: Uint8Array, outputs: strin
   }
 }
 
-async function init(options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown): Promise<UploadsReady> {
+async function init(options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown, onStage?: (stage: InitStage) => unknown): Promise<UploadsReady> {
   const layers = resolveLayers(options.spec, options.outputs);
   const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
   if (!(maxPixels >= 1)) throw new RangeError(`maxPixels must be at least 1, got ${options.maxPixels}`);
-  // A progress callback from the page is a Comlink proxy: calling it posts a message; never wait for it.
+  // Callbacks from the page are Comlink proxies: calling one posts a message; never wait for it.
   const report = (progress: DownloadProgress) => void Promise.resolve(onProgress?.(progress)).catch(() => undefined);
+  const stage = (name: InitStage) => void Promise.resolve(onStage?.(name)).catch(() => undefined);
 
   const t0 = performance.now();
   const wasmUrl = runtimeUrl(options);
   const needModel = model?.url !== options.modelUrl;
-  const [runtime, modelBytes] = await Promise.all([
-    runtimeBytes ?? download(wasmUrl, {file: "runtime", onProgress: report}),
-    needModel ? download(options.modelUrl, {file: "model", onProgress: report}) : model!.bytes
-  ]);
-  const bytes = {model: needModel ? modelBytes.length : 0, runtime: runtimeBytes ? 0 : runtime.length};
-  runtimeBytes = runtime;
-  model = {url: options.modelUrl, bytes: modelBytes};
-  const t1 = performance.now();
+  const needRuntime = runtimeBytes === null;
+  let downloaded = t0;
+  const arrived = <T>(value: T) => ((downloaded = Math.max(downloaded, performance.now())), value);
+  const modelBytes = needModel ? download(options.modelUrl, {file: "model", onProgress: report}).then(arrived) : Promise.resolve(model!.bytes);
+  // The runtime is compiled and started as soon as its bytes are here, while the model may still be on its way.
+  let compile = 0;
+  const started = (runtimeBytes ? Promise.resolve(runtimeBytes) : download(wasmUrl, {file: "runtime", onProgress: report}).then(arrived)).then(async (runtime) => {
+    runtimeBytes = runtime;
+    const setup = await setupOrt({wasmBinary: runtime, preferWebGPU: options.preferWebGPU, numThreads: options.numThreads});
+    if (!runtimeStarted) {
+      stage("compile");
+      const c0 = performance.now();
+      await startRuntime(setup);
+      runtimeStarted = true;
+      compile = performance.now() - c0;
+    }
+    return setup;
+  });
+  const [first, bytesOfModel] = await Promise.all([started, modelBytes]);
+  const bytes = {model: needModel ? bytesOfModel.length : 0, runtime: needRuntime ? runtimeBytes!.length : 0};
+  model = {url: options.modelUrl, bytes: bytesOfModel};
 
   if (ready) await dispose();
-  let setup = await setupOrt({wasmBinary: runtime, preferWebGPU: options.preferWebGPU, numThreads: options.numThreads});
-  const fileName = `${options.spec.id}.onnx`;
-  const outputs = layers.map((l) => l.output);
-  const opened = await openTapSession(setup, modelBytes, outputs, fileName);
-  setup = opened.setup;
-  const session = opened.session;
-  // The runtime has been compiled; onnxruntime no longer needs its bytes.
-  ort.env.wasm.wasmBinary = undefined;
-  runtimeSetup = setup;
-  return becomeReady({setup, session, spec: options.spec, layers, maxPixels}, bytes, {download: t1 - t0, session: performance.now() - t1});
+  stage("session");
+  const t1 = performance.now();
+  const opened = await openTapSession(first, bytesOfModel, layers.map((l) => l.output), `${options.spec.id}.onnx`);
+  runtimeSetup = opened.setup;
+  return becomeReady({setup: opened.setup, session: opened.session, spec: options.spec, layers, maxPixels}, bytes, {download: downloaded - t0, compile, session: performance.now() - t1, total: performance.now() - t0});
 }
 
 /**
@@ -187,7 +205,16 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
  */
 async function decode(file: Blob, name: string | undefined, maxPixels: number): Promise<Pixels> {
   checkUploadFile(name, file.type, file.size);
-  const header = checkUploadBytes(name, file.type, new Uint8Array(await file.arrayBuffer()), maxPixels);
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const header = checkUploadBytes(name, file.type, bytes, maxPixels);
+  // Browsers decode no TIFF (the build, with sharp, does): src/core/tiff.ts reads it, its size checked first.
+  if (header?.format === "tiff") {
+    const size = tiffSize(bytes);
+    if (size) checkUploadPixels(name, size.width, size.height, maxPixels);
+    const pixels = decodeTiff(bytes, describeUpload(name));
+    checkUploadPixels(name, pixels.width, pixels.height, maxPixels);
+    return pixels;
+  }
   let bitmap: ImageBitmap;
   try {
     bitmap = await createImageBitmap(file, {imageOrientation: "from-image", premultiplyAlpha: "none", colorSpaceConversion: "default"});
@@ -356,7 +383,7 @@ async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserMod
   if (opened.setup !== setup) runtimeSetup = setup = opened.setup; // WebGPU failed: later sessions use WebAssembly
   const session = opened.session;
   const downloaded = {model: 0, runtime: needRuntime ? (runtimeBytes?.length ?? 0) : 0};
-  return becomeReady({setup, session, spec: options.spec, layers, maxPixels}, downloaded, {download: t1 - t0, session: performance.now() - t1});
+  return becomeReady({setup, session, spec: options.spec, layers, maxPixels}, downloaded, {download: t1 - t0, compile: 0, session: performance.now() - t1, total: performance.now() - t0});
 }
 
 /** Releases the session (the downloaded files stay, so a later init() downloads nothing again). */
@@ -371,9 +398,11 @@ const api = {
    * Downloads the model and onnxruntime's WebAssembly binary (each once per worker; `onProgress` hears
    * about both, pass it wrapped in Comlink's proxy()), sets onnxruntime up (WebGPU when the browser has an
    * adapter, else WebAssembly on every core when the page is cross-origin isolated) and makes one session
-   * computing `outputs`. Calling it again replaces the session (e.g. for other layers).
+   * computing `outputs`. Calling it again replaces the session (e.g. for other layers). `onStage` hears
+   * when the runtime starts compiling (as soon as its bytes are in, while the model may still download)
+   * and when the model's session is being made.
    */
-  init: (options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown) => serial(() => init(options, onProgress)),
+  init: (options: UploadsInit, onProgress?: (progress: DownloadProgress) => unknown, onStage?: (stage: InitStage) => unknown) => serial(() => init(options, onProgress, onStage)),
   /** Runs one image file through the model; errors name the file and the problem. */
   embed: (file: Blob, options?: EmbedOptions) => serial(() => embed(file, options)),
   /**

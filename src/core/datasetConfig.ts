@@ -40,7 +40,7 @@ export interface DatasetConfig {
 /** The range of k for matrix factors (the page's control and dataset.json's "factors"). */
 export const FACTOR_K_RANGE = {min: 2, max: 8} as const;
 
-const imageFile = /^[^/\\]+\.(jpe?g|png|webp|gif|tiff?|avif)$/i;
+const imageFile = /^[^/\\]+\.(jpe?g|png|webp|gif|tiff?|avif|bmp)$/i;
 
 /** Parses and checks dataset.json text; `where` names the file in messages. */
 export function parseDatasetConfig(text: string, where: string): DatasetConfig {
@@ -67,7 +67,7 @@ export function parseDatasetConfig(text: string, where: string): DatasetConfig {
   const images = r.images.map((d: unknown, i: number) => {
     const o = (d ?? {}) as Record<string, unknown>;
     const file = text_("file", o.file, `images[${i}].file`);
-    if (!imageFile.test(file)) throw new Error(`${where}: images[${i}].file ${JSON.stringify(file)} must be a file name in the dataset folder ending in .jpg, .png, .webp, .gif, .tif or .avif`);
+    if (!imageFile.test(file)) throw new Error(`${where}: images[${i}].file ${JSON.stringify(file)} must be a file name in the dataset folder ending in .jpg, .png, .webp, .gif, .tif, .avif or .bmp`);
     if (seen.has(file)) throw new Error(`${where}: images[${i}].file ${JSON.stringify(file)} is listed twice`);
     seen.add(file);
     return {file, credit: text_("credit", o.credit, `images[${i}].credit`), licence: text_("licence", o.licence, `images[${i}].licence`)};

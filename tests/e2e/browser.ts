@@ -87,6 +87,8 @@ export interface OpenSiteOptions {
   args?: string[];
   /** Serve with COOP/COEP (default true); false measures what a host without them gives. */
   crossOriginIsolation?: boolean;
+  /** The device: window size (default 1200×900), touch screen and mobile emulation (a phone), colour scheme. */
+  device?: {viewport?: {width: number; height: number}; hasTouch?: boolean; isMobile?: boolean; colorScheme?: "light" | "dark"};
 }
 
 /** Serves dist/ (or `options.root`) and launches Chromium with a fresh profile. */
@@ -98,7 +100,7 @@ export async function openSite(options: OpenSiteOptions = {}): Promise<Site> {
   const profile = mkdtempSync(join(tmpdir(), "similarity-overlays-chromium-"));
   let context: BrowserContext;
   try {
-    context = await chromium.launchPersistentContext(profile, {executablePath, args: options.args ?? CHROMIUM_FLAGS, headless: true, viewport: {width: 1200, height: 900}});
+    context = await chromium.launchPersistentContext(profile, {executablePath, args: options.args ?? CHROMIUM_FLAGS, headless: true, viewport: {width: 1200, height: 900}, acceptDownloads: true, ...options.device});
   } catch (error) {
     await server.close();
     rmSync(profile, {recursive: true, force: true});

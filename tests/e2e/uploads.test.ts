@@ -82,7 +82,7 @@ describe("live uploads on the pages", () => {
     const status = await page.textContent("[data-testid=upload-status]");
     assert.match(status ?? "", /^my cat\.png ran on (WebAssembly \(\d+ threads?\)|WebGPU): \d+ ms for the model, \d+ ms in all\.$/);
     assert.match((await page.textContent("[data-testid=upload-list]")) ?? "", /my cat\.png/);
-    assert.equal(await page.textContent(`${frameOf(11)} ~ figcaption`), "Your image: my cat.png");
+    assert.equal(await page.textContent(`${frameOf(11)} ~ figcaption`), "Your image: my cat.png (yours; it stays in this browser)"); // credit and licence, as every caption
     // Downloaded now, once: the model and the runtime.
     const files = uploadFilesIn(site.requests).map((r) => new URL(r.url).pathname.replace(/\.[0-9a-f]{8}\./, "."));
     assert.ok(files.some((f) => f.endsWith("/inception_v3.onnx")) && files.some((f) => f.endsWith(".wasm")), files.join(" "));
@@ -145,7 +145,7 @@ describe("live uploads on the pages", () => {
     await page.keyboard.press("Enter");
     await waitForFrames(page, 13);
     assert.doesNotMatch((await page.textContent("[data-testid=upload-list]")) ?? "", /image\.png/);
-    assert.equal(await page.textContent(`${frameOf(12)} ~ figcaption`), "Your image: second cat.png");
+    assert.equal(await page.textContent(`${frameOf(12)} ~ figcaption`), "Your image: second cat.png (yours; it stays in this browser)");
     await page.waitForTimeout(400); // past the engine's clear delay
     // The removed upload's cell was not carried onto the upload now in its place (nor anywhere): nothing was
     // painted without a new hover, and every overlay is cleared.

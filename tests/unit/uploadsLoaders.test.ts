@@ -32,3 +32,26 @@ test("w/ort-wasm-simd-threaded.jsep.wasm is the installed onnxruntime-web's bina
   const installed = readFileSync(createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm"));
   assert.ok(installed.equals(r.stdout));
 });
+
+test("w/ort-wasm-simd-threaded.wasm is the installed onnxruntime-web's CPU-only binary, half the size of the one with WebGPU", () => {
+  const r = run("src/w/ort-wasm-simd-threaded.wasm.ts");
+  assert.equal(r.status, 0, r.stderr);
+  const installed = readFileSync(createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.wasm"));
+  assert.ok(installed.equals(r.stdout));
+  const jsep = readFileSync(createRequire(import.meta.url).resolve("onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm"));
+  assert.ok(r.stdout.length < 0.6 * jsep.length, `${r.stdout.length} bytes against ${jsep.length}`);
+});
+
+test("w/uploadsWasm.js is the uploads worker on onnxruntime-web/wasm: no WebGPU glue, and smaller", () => {
+  const wasm = run("src/w/[worker].js.ts", ["--worker=uploadsWasm"]);
+  const full = run("src/w/[worker].js.ts", ["--worker=uploads"]);
+  assert.equal(wasm.status, 0, wasm.stderr);
+  assert.equal(full.status, 0, full.stderr);
+  const text = (b: Buffer) => b.toString("utf8");
+  // The WebGPU build's glue copies tensors between the CPU and the GPU; the CPU-only one cannot.
+  assert.match(text(full.stdout), /jsepCopyGpuToCpu/);
+  assert.doesNotMatch(text(wasm.stdout), /jsepCopyGpuToCpu/);
+  assert.ok(wasm.stdout.length < 0.6 * full.stdout.length, `${wasm.stdout.length} bytes against ${full.stdout.length}`);
+  // Both are the same worker: its API's names are in both.
+  for (const name of ["inspectModel", "initModel", "lifeline"]) assert.ok(text(wasm.stdout).includes(name) && text(full.stdout).includes(name), name);
+});

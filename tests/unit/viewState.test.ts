@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {formatCellRef, formatViewState, overlayDefaults, parseCellRef, parseViewState, type ViewState} from "../../src/components/url/viewState.js";
+import {formatCellRef, formatViewState, linkFallbacks, overlayDefaults, parseCellRef, parseViewState, type ViewState} from "../../src/components/url/viewState.js";
 
 const defaults = overlayDefaults("animals");
 const datasets = ["animals", "objects"];
@@ -12,11 +12,11 @@ test("parseViewState of an empty query string gives the defaults", () => {
 
 test("formatViewState and parseViewState round-trip a full view", () => {
   const state: ViewState = {
-    dataset: "objects", layer: "mixed3", kind: "dot", colormap: "viridis", scale: "set", opacity: 0.55, field: false,
+    dataset: "objects", layer: "mixed3", kind: "dot", colormap: "viridis", scale: "set", opacity: 0.55, field: false, smooth: true,
     query: {image: 2, col: 5, row: 7}, pins: [{image: 2, col: 5, row: 7}, {image: 10, col: 0, row: 16}], copies: 3, image: 4, layers: ["mixed1", "mixed8"]
   };
   const search = formatViewState(state, defaults);
-  assert.equal(search, "?set=objects&layer=mixed3&layers=mixed1,mixed8&image=4&kind=dot&colormap=viridis&scale=set&opacity=0.55&field=0&copies=3&q=2.5.7&pins=2.5.7,10.0.16");
+  assert.equal(search, "?set=objects&layer=mixed3&layers=mixed1,mixed8&image=4&kind=dot&colormap=viridis&scale=set&opacity=0.55&field=0&smooth=1&copies=3&q=2.5.7&pins=2.5.7,10.0.16");
   assert.deepEqual(parseViewState(search, defaults, datasets), state);
 });
 
@@ -48,4 +48,24 @@ test("parseCellRef and formatCellRef, with and without a layer", () => {
   assert.equal(formatCellRef({image: 0, col: 16, row: 2, layer: "mixed4"}), "0.16.2.mixed4");
   assert.equal(parseCellRef("3.5"), null);
   assert.equal(parseCellRef("a.b.c"), null);
+});
+
+test("a colour map from a link without an opacity starts at its own (0.6), which the link then leaves out", () => {
+  const state = parseViewState("?colormap=viridis", defaults, datasets);
+  assert.equal(state.opacity, 0.6);
+  assert.equal(formatViewState(state, defaults), "?colormap=viridis");
+  assert.equal(parseViewState("?colormap=viridis&opacity=1", defaults, datasets).opacity, 1);
+  assert.equal(formatViewState({...state, opacity: 1}, defaults), "?colormap=viridis&opacity=1");
+});
+
+test("linkFallbacks names what a link asked for that is not there, and what is shown instead", () => {
+  const shown = {dataset: {name: "animals", title: "Animals"}, layers: ["mixed4"], available: ["mixed0", "mixed4"], kind: "cosine", colormap: "veil", scale: "fixed"};
+  assert.deepEqual(linkFallbacks("?set=animals&layer=mixed4", shown), []);
+  assert.deepEqual(linkFallbacks("", shown), []);
+  assert.deepEqual(linkFallbacks("?set=pets&layer=mixed99", shown), [
+    "There is no set named “pets” here: showing Animals.",
+    "Animals has no layer “mixed99”: showing mixed4 (its layers: mixed0, mixed4)."
+  ]);
+  assert.deepEqual(linkFallbacks("?kind=manhattan&colormap=jet", shown), ["There is no similarity “manhattan”: showing cosine.", "There is no colour map “jet”: showing veil."]);
+  assert.deepEqual(linkFallbacks("?layers=mixed0,mixed7,mixed9", {...shown, layers: ["mixed0"]}), ["Animals has no layers “mixed7”, “mixed9”: showing mixed0 (its layers: mixed0, mixed4)."]);
 });

@@ -1,16 +1,17 @@
 // The page's side of workers/uploads.ts (live uploads: users' images through the model in their browser).
 // This module holds the literal FileAttachment calls that make Framework publish the worker bundle, the
 // model and onnxruntime's WebAssembly binary; a page that imports it gets them into the build, and nothing
-// is downloaded until init() runs (the first upload).
+// is downloaded until init() runs (the Your images panel touched, or the first upload).
 //
 //   import {startUploads} from "./components/clients/uploadsClient.js";
 //   const uploads = startUploads(invalidation);
-//   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 28 MB, once
+//   await uploads.init({outputs: ["mixed4"], onProgress: (p) => …});   // downloads 11 MB + 14 MB (28 MB with WebGPU), once
 //   const result = await uploads.embed(file);                           // {layers: {mixed4: {values, grid, channels}}, png, …}
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";
 import {modelFiles} from "../dataFiles.js";
+import {findWebGPUAdapter} from "../../core/webgpu.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
@@ -20,6 +21,9 @@ export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
 export const uploadFiles = {
   worker: FileAttachment("../../w/uploads.js"),
   runtime: FileAttachment("../../w/ort-wasm-simd-threaded.jsep.wasm"),
+  /** Where the browser has no WebGPU adapter: the same worker on onnxruntime's CPU-only build, whose binary is half the size. */
+  cpuWorker: FileAttachment("../../w/uploadsWasm.js"),
+  cpuRuntime: FileAttachment("../../w/ort-wasm-simd-threaded.wasm"),
   models: modelFiles
 };
 
@@ -27,15 +31,19 @@ export const uploadFiles = {
 export type UploadModelId = string;
 
 /**
- * A client for the uploads worker. The worker (a 560 KB bundle) starts on the first call, and is terminated
+ * A client for the uploads worker. The worker (a 320 KB bundle on onnxruntime's CPU-only build, 660 KB with
+ * WebGPU when the browser has an adapter) starts on the first call, and is terminated
  * when `invalidation` resolves; nothing is downloaded before that. A worker that dies is replaced (see
  * uploadsWorkerClient.ts): the call in flight fails saying so, and the next call works again.
  */
 export function startUploads(invalidation?: Promise<unknown>): UploadsClient<UploadModelId> {
+  // Asked once, on the first call: whether WebGPU can run here decides which worker and binary to load.
+  let gpu: Promise<boolean> | null = null;
+  const webgpu = () => (gpu ??= findWebGPUAdapter().then((adapter) => adapter !== null));
   return createUploadsClient<UploadModelId>(
     {
-      workerUrl: () => uploadFiles.worker.url(),
-      runtimeUrl: () => uploadFiles.runtime.url(),
+      workerUrl: async () => ((await webgpu()) ? uploadFiles.worker : uploadFiles.cpuWorker).url(),
+      runtimeUrl: async () => ((await webgpu()) ? uploadFiles.runtime : uploadFiles.cpuRuntime).url(),
       async model(id) {
         const files = uploadFiles.models[id as UploadModelId];
         if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);

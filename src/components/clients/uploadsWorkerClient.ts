@@ -4,7 +4,7 @@
 // stopped and was restarted, and the next call first repeats the last init() on the new worker.
 import {proxy} from "comlink";
 import type {ModelSpec} from "../../core/modelSpec.js";
-import type {DownloadProgress, EmbedOptions, Embedding, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady, UserModelInit} from "../../../workers/uploads.js";
+import type {DownloadProgress, EmbedOptions, Embedding, InitStage, InspectOptions, ModelInspection, UploadsApi, UploadsInit, UploadsReady, UserModelInit} from "../../../workers/uploads.js";
 import {startRestartingWorker} from "./restartingWorker.js";
 
 /** Where the uploads files are. */
@@ -23,6 +23,8 @@ export interface UploadsClientInit<Id extends string = string> extends Omit<Uplo
   model?: Id;
   /** Hears about both downloads as they progress. */
   onProgress?: (progress: DownloadProgress) => void;
+  /** Hears when the runtime starts compiling and when the model's session is being made. */
+  onStage?: (stage: InitStage) => void;
 }
 
 /** A running uploads worker. */
@@ -57,10 +59,10 @@ export function createUploadsClient<Id extends string = string>(source: UploadsS
     }
   });
   return {
-    async init({model = "inception_v3" as Id, onProgress, ...options}) {
+    async init({model = "inception_v3" as Id, onProgress, onStage, ...options}) {
       const [{modelUrl, spec}, wasmUrl] = await Promise.all([source.model(model), source.runtimeUrl()]);
       const init: UploadsInit = {...options, modelUrl, wasmUrl, spec};
-      const ready = await worker.call((remote) => remote.init(init, onProgress ? proxy(onProgress) : undefined));
+      const ready = await worker.call((remote) => remote.init(init, onProgress ? proxy(onProgress) : undefined, onStage ? proxy(onStage) : undefined));
       lastInit = init;
       lastModel = null;
       return {...ready, spec};

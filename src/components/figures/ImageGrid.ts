@@ -3,6 +3,7 @@
 // src/core/cells.ts), so the lines sit at x = k·W/gw and y = k·H/gh.
 import type {Size} from "../../core/cells.js";
 import type {DecodedImage} from "../images/decodeImages.js";
+import {caption, creditText} from "../images/credit.js";
 
 /** Options of ImageGrid. */
 export interface ImageGridOptions {
@@ -29,7 +30,7 @@ export function ImageGrid(images: readonly DecodedImage[], {width, grids, imageW
   return root;
 }
 
-/** One image: its canvas and a caption with the credit; the full credit and licence show on hover. */
+/** One image: its canvas and a caption with its credit and licence. */
 function figure(image: DecodedImage, grid: Size, displayWidth: number, lineColor: string): HTMLElement {
   const displayHeight = Math.round((displayWidth * image.height) / image.width);
   const canvas = document.createElement("canvas");
@@ -47,11 +48,7 @@ function figure(image: DecodedImage, grid: Size, displayWidth: number, lineColor
   drawImageWithGrid(canvas, image.bitmap, grid, lineColor);
 
   const fig = document.createElement("figure");
-  fig.title = `${image.credit}\nLicence: ${image.licence}`;
-  const caption = document.createElement("figcaption");
-  caption.textContent = image.credit;
-  caption.style.width = `${displayWidth}px`;
-  fig.append(canvas, caption);
+  fig.append(canvas, caption(creditText(image), displayWidth));
   return fig;
 }
 

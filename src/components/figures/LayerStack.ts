@@ -16,7 +16,9 @@ import {fixedBound, formatRange, formatValue, kindLabel, scaleDomains, SIGNED_NO
 import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityRequest} from "../clients/similarityClient.js";
-import {dispatchPaint, figureHeader, followLook, imageRows, type LookInput} from "./figureParts.js";
+import {dispatchPaint, figureHeader, followLook, imageRows, inputWords, type LookInput} from "./figureParts.js";
+import {caption, creditText} from "../images/credit.js";
+import {el} from "../dom/el.js";
 
 /** What LayerStack shows: one image (its row in the set) at each of the layers loaded by layerLoader. */
 export interface LayerStackData {
@@ -92,7 +94,7 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
     if (!grid) throw new RangeError(`invalid image: ${imageIndex} (layer ${info.name} has ${info.grids.length} images)`);
     const frame = new OverlayImage({
       bitmap: image.bitmap, src: image.url, grid, width: rows.displayWidth, height: displayHeight, index: imageIndex,
-      label: `${image.id} at ${info.name}, ${grid.width}×${grid.height} cells`, caption: "", title: `${image.credit}\nLicence: ${image.licence}`
+      label: `${image.id} at ${info.name}, ${grid.width}×${grid.height} cells`, caption: ""
     });
     frame.frame.dataset.layer = info.name;
     const caption = frame.figure.querySelector("figcaption")!;
@@ -101,7 +103,10 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
   });
   const detach = panels.map((panel) => engine.attach(panel.frame.frame, {grid: panel.grid, width: panel.frame.width, height: panel.frame.height, ref: (cell) => ({image: imageIndex, col: cell.col, row: cell.row, layer: panel.name})}));
   rows.node.append(...panels.map((p) => p.frame.figure));
-  root.append(header.node, rows.node);
+  // The photo's credit, once for all the panels.
+  const credit = el("figure", "layer-credit");
+  credit.append(caption(creditText(image)));
+  root.append(header.node, rows.node, credit);
 
   /** Where `ref` (a cell of one layer) falls in `panel`'s grid. */
   function carry(ref: CellRef, panel: Panel): Cell {
@@ -194,7 +199,7 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
     const pinned = describePins(query.pins.length);
     readout.textContent = at
       ? `${pinned}${query.pointer ? "Pointer" : "Query"}: ${at.layer} cell (${at.col}, ${at.row}), carried to every layer by its centre; each caption gives that layer's ${kindLabel(look.kind)} there.`
-      : "Hover over any panel: the same place is outlined in every layer, and each layer shows what it finds similar to it.";
+      : `${inputWords().hover} any panel: the same place is outlined in every layer, and each layer shows what it finds similar to it.`;
     const panel = panels.find((p) => p.name === at?.layer) ?? panels[0];
     const signed = signedPanel(panel);
     const domain = look.scale === "fixed" || !panel.painted ? fixedDomain(look.kind, panel.layer.summary.maxNorm, signed) : panel.domain;
@@ -208,13 +213,14 @@ export function LayerStack({image, imageIndex, layers}: LayerStackData, options:
     look = next;
     for (const panel of panels) panel.frame.setOpacity(next.opacity);
     if (next.field !== old.field) showOutlines();
+    if (next.smooth !== old.smooth) for (const panel of panels) panel.frame.setSmooth(next.smooth);
     if (next.kind !== old.kind || next.scale !== old.scale) request(performance.now());
     else if (next.colormap !== old.colormap) for (const panel of panels) if (panel.painted) paint(panel, performance.now());
     showText();
   }
 
   // First paint: the engine's cells, if they are of this image, on this dataset, in a layer on show.
-  for (const panel of panels) panel.frame.setOpacity(look.opacity);
+  for (const panel of panels) panel.frame.setOpacity(look.opacity), panel.frame.setSmooth(look.smooth);
   showText();
   const before = madeIn.get(engine);
   madeIn.set(engine, dataset);

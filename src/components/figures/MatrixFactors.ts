@@ -63,7 +63,7 @@ export function MatrixFactors(images: readonly DecodedImage[], options: MatrixFa
     const image = imageOf(i);
     return new OverlayImage({
       bitmap: image.bitmap, src: image.url, grid, width: rows.displayWidth, height: Math.round((rows.displayWidth * image.height) / image.width), index: i,
-      label: `${image.id} coloured by its factors, ${grid.width}×${grid.height} cells`, title: `${image.credit}\nLicence: ${image.licence}`, underlay: true
+      label: `${image.id} coloured by its factors, ${grid.width}×${grid.height} cells`, underlay: true
     });
   });
   rows.node.classList.add("factor-pictures");

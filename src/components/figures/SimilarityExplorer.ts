@@ -18,7 +18,9 @@ import type {Query, QueryEngine} from "../query/QueryEngine.js";
 import {globalCell, isValidRef, refOf, remapRefs, sameRef, describePins, type CellRef} from "../query/queryState.js";
 import type {SimilarityClient, SimilarityRequest} from "../clients/similarityClient.js";
 import {TopMatches} from "./TopMatches.js";
-import {dispatchPaint, figureHeader, followLook, imageRows, pointerOutliner, queryOutliner, type LookInput} from "./figureParts.js";
+import {figureCsv} from "./figureCsv.js";
+import {creditText} from "../images/credit.js";
+import {dispatchPaint, figureHeader, followLook, imageRows, inputWords, pointerOutliner, queryOutliner, type LookInput} from "./figureParts.js";
 
 /** Options of SimilarityExplorer. */
 export interface SimilarityExplorerOptions {
@@ -111,7 +113,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       await onScreen.finish();
       const blob = await exportPng(frames, {colorBar: bar, opacity: look.opacity, title: `${dataset} · ${summary.info.name} · ${kindLabel(look.kind)} · ${describeQuery()}`, below: exportBelow?.()});
       downloadBlob(blob, `similarity-${dataset}-${summary.info.name}.png`);
-    }
+    },
+    ...(exportButton ? {onCsv: () => void exportCsv()} : {})
   });
   const {bar, readout, clearButton} = header;
   header.exportButton.hidden = !exportButton;
@@ -124,14 +127,22 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     const copy = bundled > images.length && i < bundled ? ` (copy ${Math.floor(i / images.length) + 1})` : "";
     return new OverlayImage({
       bitmap: image.bitmap, src: image.url, grid, width: rows.displayWidth, height, index: i,
-      label: `${image.id}${copy}, ${grid.width}×${grid.height} cells`, caption: image.credit, title: `${image.credit}\nLicence: ${image.licence}`
+      label: `${image.id}${copy}, ${grid.width}×${grid.height} cells`, caption: creditText(image)
     });
   });
   const detach = frames.map((frame, i) => engine.attach(frame.frame, {grid: frame.grid, width: frame.width, height: frame.height, ref: (cell) => ({image: i, col: cell.col, row: cell.row})}));
   rows.node.append(...frames.map((f) => f.figure));
   root.append(header.node, rows.node);
 
-  const matches = topMatches > 0 ? new TopMatches({images: grids.map((_, i) => imageOf(i)), grids, onPick: (ref, timeStamp) => engine.setPins([ref], timeStamp)}) : null;
+  const matches = topMatches > 0 ? new TopMatches({images: grids.map((_, i) => imageOf(i)), grids, onPick: (ref, timeStamp) => engine.setPins([ref], timeStamp), onOwnImage: () => query.refs.length && requestTop(query.refs.map((r) => globalCell(r, cellStart, grids)), query.refs)}) : null;
+
+  /** Export CSV: every cell's value for the query on show (all images computed first) and the closest cells listed. */
+  async function exportCsv(): Promise<void> {
+    await onScreen.finish();
+    const view = {set: dataset, layer: summary.info.name, kind: look.kind, scale: look.scale, query: painted ? query.refs.map((r) => `${imageOf(r.image).id} (${r.col}, ${r.row})`).join("; ") : ""};
+    const csv = figureCsv(view, grids.map((_, i) => imageOf(i)), grids, cellStart, painted ? values : null, painted ? (matches?.shown ?? []) : []);
+    downloadBlob(new Blob([csv], {type: "text/csv"}), `similarity-${dataset}-${summary.info.name}.csv`);
+  }
   if (matches) {
     const title = Object.assign(document.createElement("h3"), {textContent: "Closest cells in the set"});
     root.append(title, matches.node);
@@ -240,10 +251,11 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     const at = query.pointer ?? query.refs[0] ?? null;
     const i = at?.image ?? 0;
     const domain: [number, number] = painted && look.scale !== "fixed" ? [domains[2 * i], domains[2 * i + 1]] : fixed;
-    const label = painted || look.scale === "fixed" ? describeScale(look.kind, look.scale, domain, imageOf(i).id, signed) : `${kindLabel(look.kind)}, ${look.scale === "set" ? "stretched to this set's min–max" : "stretched per image"} (hover to see the range)${signed ? SIGNED_NOTE : ""}`;
+    const label = painted || look.scale === "fixed" ? describeScale(look.kind, look.scale, domain, imageOf(i).id, signed) : `${kindLabel(look.kind)}, ${look.scale === "set" ? "stretched to this set's min–max" : "stretched per image"} (point at an image to see the range)${signed ? SIGNED_NOTE : ""}`;
     bar.update({colormap: colormapOf(look), opacity: look.opacity, kind: look.kind, domain, label});
   }
 
+  const say = inputWords();
   function showReadout(): void {
     const {pointer, pins, refs} = query;
     const pinned = describePins(pins.length);
@@ -252,11 +264,11 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
       const where = `${imageOf(pointer.image).id}, cell (${pointer.col}, ${pointer.row})`;
       readout.textContent = pins.length
         ? `${pinned}Pointer: ${where}: ${kindLabel(painted.kind)} ${formatValue(painted.kind, value)}`
-        : `Query: ${where} (${kindLabel(painted.kind)} ${formatValue(painted.kind, value)} with itself). Click to pin it, then move the pointer to read values.`;
+        : `Query: ${where} (${kindLabel(painted.kind)} ${formatValue(painted.kind, value)} with itself). ${say.pin} to pin it, then ${say.point.toLowerCase()} an image to read values.`;
       readout.dataset.value = String(value);
       bar.mark(value);
     } else {
-      readout.textContent = refs.length ? `${pinned}Move the pointer over an image to read values.` : "Hover over an image: every image lights up where the network sees something similar. Click to pin.";
+      readout.textContent = refs.length ? `${pinned}${say.point} an image to read values.` : `${say.hover} an image: every image lights up where the network sees something similar. ${say.pin} to pin.`;
       delete readout.dataset.value;
       bar.mark(null);
     }
@@ -278,11 +290,14 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   // The list stays when the pointer leaves the images, so that its cells can be clicked.
   let topTimer: ReturnType<typeof setTimeout> | undefined;
   let topBusy = false;
-  let topWanted: {queries: number[]; kind: Look["kind"]; label: string} | null = null;
+  let topWanted: {queries: number[]; kind: Look["kind"]; label: string; own: Set<number> | null; extra: number} | null = null;
   function requestTop(queries: number[], refs: readonly CellRef[]): void {
     if (!matches) return;
     const label = refs.length === 1 ? `${imageOf(refs[0].image).id}, cell (${refs[0].col}, ${refs[0].row})` : `the ${refs.length} pinned cells`;
-    topWanted = {queries, kind: look.kind, label};
+    // Leaving out the query's own image(s): their pictures, and how many more matches to ask for.
+    const own = matches.leaveOutOwnImage ? new Set(refs.map((r) => pictureOf(r.image))) : null;
+    const extra = own ? grids.reduce((n, g, i) => n + (own.has(pictureOf(i)) ? g.width * g.height : 0), 0) : 0;
+    topWanted = {queries, kind: look.kind, label, own, extra};
     clearTimeout(topTimer);
     topTimer = setTimeout(runTop, 120);
   }
@@ -293,12 +308,12 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     topBusy = true;
     client
       // With copies of the set (benchmarks), each match comes once per copy: ask for enough to list distinct cells.
-      .top({key, version: summary.version, queries: job.queries, kind: job.kind}, (topMatches + job.queries.length) * copiesOfSet)
+      .top({key, version: summary.version, queries: job.queries, kind: job.kind}, (topMatches + job.queries.length + job.extra) * copiesOfSet)
       .then((found) => {
         if (topWanted || !found) return; // a newer query is waiting, or the table changed; the list keeps showing the last query's matches
         // The query cells, and a copy's cell after the original's, are left out.
         const seen = new Set(job.queries.map((q) => cellKey(refOf(q, cellStart, grids))));
-        const others = found.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})).filter(({ref}) => !seen.has(cellKey(ref)) && seen.add(cellKey(ref)));
+        const others = found.map((m) => ({ref: refOf(m.cell, cellStart, grids), value: m.value})).filter(({ref}) => !job.own?.has(pictureOf(ref.image)) && !seen.has(cellKey(ref)) && seen.add(cellKey(ref)));
         matches.show(others.slice(0, topMatches), job.kind, job.label);
       })
       .catch((error) => console.error(error))
@@ -312,6 +327,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
     look = next;
     if (next.opacity !== old.opacity) for (const frame of frames) frame.setOpacity(next.opacity);
     if (next.field !== old.field) showPointer();
+    if (next.smooth !== old.smooth) for (const frame of frames) frame.setSmooth(next.smooth);
     const start = performance.now();
     // A set-wide stretch needs every image's values; a hover may have computed only those on screen.
     if (next.kind !== old.kind || (next.scale === "set" && painted?.ranges)) request(start);
@@ -320,7 +336,7 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   }
 
   // First paint: the query the engine carries (from the URL, or from the previous layer), moved to this table.
-  for (const frame of frames) frame.setOpacity(look.opacity);
+  for (const frame of frames) frame.setOpacity(look.opacity), frame.setSmooth(look.smooth);
   showBar();
   showReadout();
   const unsubscribe = engine.subscribe(onQuery);

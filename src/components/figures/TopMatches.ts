@@ -23,6 +23,8 @@ export interface TopMatchesOptions {
   size?: number;
   /** Called with the match that was clicked. */
   onPick(ref: CellRef, timeStamp: number): void;
+  /** Called when "Leave out the query's own image" is switched. */
+  onOwnImage?(leaveOut: boolean): void;
 }
 
 export class TopMatches {
@@ -30,19 +32,33 @@ export class TopMatches {
   private readonly list: HTMLOListElement;
   private readonly note: HTMLElement;
   private readonly options: TopMatchesOptions;
+  private readonly ownImage: HTMLInputElement;
+  /** The matches on show, best first (for Export CSV). */
+  shown: readonly {ref: CellRef; value: number}[] = [];
 
   constructor(options: TopMatchesOptions) {
     this.options = options;
     this.node = Object.assign(document.createElement("div"), {className: "top-matches"});
-    this.note = Object.assign(document.createElement("p"), {className: "top-matches-note", textContent: "Hover or pin a cell to list its closest matches."});
+    this.note = Object.assign(document.createElement("p"), {className: "top-matches-note", textContent: "Point at or pin a cell to list its closest matches."});
     this.list = document.createElement("ol");
-    this.node.append(this.note, this.list);
+    this.ownImage = Object.assign(document.createElement("input"), {type: "checkbox"});
+    this.ownImage.dataset.testid = "leave-out-own-image";
+    this.ownImage.addEventListener("change", () => this.options.onOwnImage?.(this.ownImage.checked));
+    const label = Object.assign(document.createElement("label"), {className: "top-matches-option"});
+    label.append(this.ownImage, " Leave out the query's own image");
+    this.node.append(label, this.note, this.list);
+  }
+
+  /** Whether cells of the query's own image are to be left out. */
+  get leaveOutOwnImage(): boolean {
+    return this.ownImage.checked;
   }
 
   /** Shows `matches` (best first) for the given similarity to the query named `query`. */
   show(matches: readonly {ref: CellRef; value: number}[], kind: SimilarityKind, query: string): void {
     const {images, grids, size = 84} = this.options;
-    this.note.textContent = `The ${matches.length} cells of the set closest to ${query} by ${kindLabel(kind)}, best first (the query itself left out). Click one to make it the query.`;
+    this.shown = matches;
+    this.note.textContent = `The ${matches.length} cells of the set closest to ${query} by ${kindLabel(kind)}, best first (${this.leaveOutOwnImage ? "the query's own image" : "the query itself"} left out). Choose one to make it the query.`;
     this.list.replaceChildren(
       ...matches.map(({ref, value}, rank) => {
         const image = images[ref.image];

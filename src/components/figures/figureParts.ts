@@ -16,22 +16,25 @@ export interface FigureHeader {
   readout: HTMLElement;
   clearButton: HTMLButtonElement;
   exportButton: HTMLButtonElement;
+  /** Export CSV, when the figure offers it. */
+  csvButton: HTMLButtonElement | null;
 }
 
 /** Colour bar on the left; the readout and the buttons on the right. */
-export function figureHeader(width: number, {onClear, onExport}: {onClear(): void; onExport(): void}): FigureHeader {
+export function figureHeader(width: number, {onClear, onExport, onCsv}: {onClear(): void; onExport(): void; onCsv?(): void}): FigureHeader {
   const bar = new ColorBar({width: Math.min(320, width - 16)});
   const readout = el("p", "explorer-readout");
   readout.setAttribute("aria-live", "polite");
   const clearButton = textButton("Clear pins", onClear);
   const exportButton = textButton("Export PNG", onExport);
   const buttons = el("div", "explorer-buttons");
-  buttons.append(clearButton, exportButton);
+  const csvButton = onCsv ? textButton("Export CSV", onCsv) : null;
+  buttons.append(clearButton, exportButton, ...(csvButton ? [csvButton] : []));
   const side = el("div", "explorer-side");
   side.append(readout, buttons);
   const node = el("div", "explorer-header");
   node.append(bar.node, side);
-  return {node, bar, readout, clearButton, exportButton};
+  return {node, bar, readout, clearButton, exportButton, csvButton};
 }
 
 /** The width of each of `count` images in rows that fill `width` (each at least `minWidth`, `gap` apart), and the node that holds them. */
@@ -86,4 +89,13 @@ export function pointerOutliner(frames: readonly OverlayImage[]): (at: CellRef |
     shown = frame;
     if (frame && at) frame.showPointer(at, field, outlineCell);
   };
+}
+
+/** The words for the device the page is used on: on a touch screen one taps, drags and presses and holds;
+ * with a mouse one hovers, moves and clicks; Enter pins with the keyboard on both. */
+export function inputWords(): {hover: string; point: string; pin: string} {
+  const touch = typeof matchMedia === "function" && matchMedia("(pointer: coarse)").matches;
+  return touch
+    ? {hover: "Tap", point: "Drag over", pin: "Press and hold (or press Enter)"}
+    : {hover: "Hover over", point: "Move the pointer over", pin: "Click (or press Enter)"};
 }

@@ -27,3 +27,16 @@ export function LayerSelect(model: ModelSpec, layers: string[], {memory, label =
   if (memory) input.addEventListener("input", () => (memory.layer = input.value));
   return input;
 }
+
+/** The layers of a set in words, true of that set only: how many, the first and last with their grids, and
+ * from where on the weights were fine-tuned (if any is). */
+export function describeLayers(model: ModelSpec, layers: readonly string[]): string {
+  const specs = model.layers.filter((l) => layers.includes(l.name));
+  if (!specs.length) return "";
+  const grid = (l: (typeof specs)[number]) => (l.grid ? ` (${l.grid.width}×${l.grid.height} cells)` : "");
+  const first = specs[0], last = specs[specs.length - 1];
+  const span = specs.length === 1 ? `one layer, ${first.name}${grid(first)}` : `${specs.length} layers, from ${first.name}${grid(first)} to ${last.name}${grid(last)}`;
+  const tuned = specs.find((l) => l.finetuned);
+  const note = tuned ? ` From ${tuned.name} on, the weights were fine-tuned on another task, which shows in what they group.` : "";
+  return `This set has ${span}.${note}`;
+}

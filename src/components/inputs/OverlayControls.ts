@@ -3,7 +3,7 @@
 // state (viewState.ts), so the URL and a re-created figure keep it.
 import * as Inputs from "@observablehq/inputs";
 import type {SimilarityKind} from "../../core/similarity.js";
-import {colormaps, type ColormapName} from "../overlay/colormaps.js";
+import {colormaps, defaultOpacity, type ColormapName} from "../overlay/colormaps.js";
 import {kindLabel, scaleModes, similarityKinds, type ScaleMode} from "../overlay/overlayScale.js";
 import type {ViewState} from "../url/viewState.js";
 
@@ -15,6 +15,8 @@ export interface Look {
   opacity: number;
   /** Outline the receptive field of the cell under the pointer. */
   field: boolean;
+  /** Upsample the cell grid bilinearly instead of showing flat cells. */
+  smooth: boolean;
 }
 
 /** Options of OverlayControls. */
@@ -26,17 +28,22 @@ export interface OverlayControlsOptions {
 /** An input for the Look, starting from (and writing to) `state`. */
 export function OverlayControls(state: ViewState, {onChange}: OverlayControlsOptions = {}): Inputs.Input<Look> {
   const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
+  const opacity = Inputs.range([0, 1], {label: "Opacity", value: state.opacity, step: 0.05});
   const form = Inputs.form<Look>(
     {
       kind: Inputs.select(similarityKinds.map((k) => k.kind), {label: "Similarity", value: state.kind, format: (k) => capital(kindLabel(k))}),
       colormap: Inputs.select(colormaps.map((c) => c.name), {label: "Colours", value: state.colormap, format: (name) => colormaps.find((c) => c.name === name)!.label}),
       scale: Inputs.select(scaleModes.map((m) => m.mode), {label: "Scale", value: state.scale, format: (mode) => scaleModes.find((m) => m.mode === mode)!.label}),
-      opacity: Inputs.range([0, 1], {label: "Opacity", value: state.opacity, step: 0.05}),
-      field: Inputs.toggle({label: "Receptive field", value: state.field})
+      opacity,
+      field: Inputs.toggle({label: "Receptive field", value: state.field}),
+      smooth: Inputs.toggle({label: "Smooth (bilinear)", value: state.smooth})
     },
     {template}
   );
   form.addEventListener("input", () => {
+    // Another colour map starts at its own opacity, unless the opacity was moved from the old map's.
+    const next = form.value;
+    if (next.colormap !== state.colormap && Math.abs(state.opacity - defaultOpacity(state.colormap)) < 1e-9) opacity.value = defaultOpacity(next.colormap);
     Object.assign(state, form.value);
     onChange?.();
   });

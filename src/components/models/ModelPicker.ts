@@ -196,7 +196,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       });
       const cell = el("td");
       cell.append(box);
-      row.append(cell, el("td", "model-layer-name", layer.output), el("td", "", layer.opType), el("td", "", layer.layout), el("td", "num", String(layer.channels)), el("td", "num", `${layer.width}×${layer.height}`), el("td", "", describeField(layer)));
+      row.append(cell, breakableName(layer.output), el("td", "", layer.opType), el("td", "", layer.layout), el("td", "num", String(layer.channels)), el("td", "num", `${layer.width}×${layer.height}`), el("td", "", describeField(layer)));
       table.tBodies[0]!.append(row);
     }
     showChosen();
@@ -270,4 +270,12 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   }
 
   return root;
+}
+
+/** A table cell with a layer's name that may break after "_", "/", "." or ":" (a <wbr> each), never inside a word. */
+function breakableName(name: string): HTMLElement {
+  const cell = el("td", "model-layer-name");
+  for (const part of name.split(/(?<=[_/.:])/)) cell.append(part, el("wbr"));
+  cell.lastChild?.remove();
+  return cell;
 }

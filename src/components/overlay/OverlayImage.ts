@@ -6,6 +6,7 @@
 import {cellRect, receptiveFieldRect, type Cell, type Size} from "../../core/cells.js";
 import {el} from "../dom/el.js";
 import {paintCells} from "./paintCells.js";
+import {caption as captionNode} from "../images/credit.js";
 
 /** Options of OverlayImage. */
 export interface OverlayImageOptions {
@@ -22,10 +23,8 @@ export interface OverlayImageOptions {
   index: number;
   /** Accessible name, e.g. "chelsea, 17×17 cells". */
   label: string;
-  /** Caption under the image. */
+  /** Caption under the image (the figures pass the credit and licence, images/credit.ts). */
   caption?: string;
-  /** Tooltip of the figure (credit and licence). */
-  title?: string;
   /** A second grid-resolution canvas under the overlay, painted by the caller (the factor pictures' colours). */
   underlay?: boolean;
 }
@@ -71,7 +70,7 @@ export class OverlayImage {
   readonly underlay: CellCanvas | null;
   private painted = false;
 
-  constructor({bitmap, src, grid, width, height, index, label, caption, title, underlay = false}: OverlayImageOptions) {
+  constructor({bitmap, src, grid, width, height, index, label, caption, underlay = false}: OverlayImageOptions) {
     this.bitmap = bitmap;
     this.grid = grid;
     this.index = index;
@@ -111,14 +110,8 @@ export class OverlayImage {
     const figure = (this.figure = el("figure", "overlay-image"));
     // The size the figure takes while it is skipped (content-visibility: auto): the frame and a caption line.
     figure.style.containIntrinsicSize = `auto ${width}px auto ${height + (caption !== undefined ? 20 : 0)}px`;
-    if (title) figure.title = title;
     figure.append(frame);
-    if (caption !== undefined) {
-      const text = el("figcaption", "");
-      text.textContent = caption;
-      text.style.width = `${width}px`;
-      figure.append(text);
-    }
+    if (caption !== undefined) figure.append(captionNode(caption, width));
   }
 
   /** Paints cells values[start …] (this image's, row-major) with the colour table `words` over [lo, hi]. */
@@ -133,6 +126,16 @@ export class OverlayImage {
     if (!this.painted) return;
     this.context.clearRect(0, 0, this.grid.width, this.grid.height);
     this.painted = false;
+  }
+
+  /** Whether the overlay is smoothed (bilinear upsampling of the cell grid) instead of flat cells. */
+  get smooth(): boolean {
+    return this.cells.classList.contains("overlay-smooth");
+  }
+
+  /** Smooths the overlay: the browser upsamples the one-pixel-per-cell canvas bilinearly; false gives flat cells. */
+  setSmooth(smooth: boolean): void {
+    this.cells.classList.toggle("overlay-smooth", smooth);
   }
 
   /** Opacity of the overlay, 0 to 1. */

@@ -23,16 +23,24 @@ export type ColormapName = "auto" | "veil" | "diverging" | "viridis" | "magma" |
 /** A colour map that paints: every one but "auto". */
 export type PaintedColormap = Exclude<ColormapName, "auto">;
 
-/** Each colour map, with how the picker and the colour bar name it. */
-export const colormaps: readonly {name: ColormapName; label: string; reading: string}[] = [
-  {name: "auto", label: "Auto: darken dissimilar, or diverging for a signed layer", reading: ""},
-  {name: "veil", label: "Darken dissimilar (article)", reading: "lighter = more similar"},
-  {name: "diverging", label: "Diverging, for signed layers (red · white · blue)", reading: "red = same direction, white = orthogonal, blue = opposite"},
-  {name: "viridis", label: "Viridis (perceptually uniform)", reading: "yellow = more similar"},
-  {name: "magma", label: "Magma (perceptually uniform)", reading: "light = more similar"},
-  {name: "inferno", label: "Inferno (perceptually uniform)", reading: "yellow = more similar"},
-  {name: "cividis", label: "Cividis (colour-blind safe)", reading: "yellow = more similar"}
+/** Each colour map, with how the picker and the colour bar name it, and the overlay's opacity it starts at:
+ * the veil is see-through where cells are similar, so it starts opaque; a colour map covers every cell, so it
+ * starts at 0.6, where the photo still shows through. "Auto" starts opaque, as the veil it is on a
+ * non-negative layer. */
+export const colormaps: readonly {name: ColormapName; label: string; reading: string; opacity: number}[] = [
+  {name: "auto", label: "Auto: darken dissimilar, or diverging for a signed layer", reading: "", opacity: 1},
+  {name: "veil", label: "Darken dissimilar (article)", reading: "lighter = more similar", opacity: 1},
+  {name: "diverging", label: "Diverging, for signed layers (red · white · blue)", reading: "red = same direction, white = orthogonal, blue = opposite", opacity: 0.6},
+  {name: "viridis", label: "Viridis (perceptually uniform)", reading: "yellow = more similar", opacity: 0.6},
+  {name: "magma", label: "Magma (perceptually uniform)", reading: "light = more similar", opacity: 0.6},
+  {name: "inferno", label: "Inferno (perceptually uniform)", reading: "yellow = more similar", opacity: 0.6},
+  {name: "cividis", label: "Cividis (colour-blind safe)", reading: "yellow = more similar", opacity: 0.6}
 ];
+
+/** The opacity colour map `name` starts at (see colormaps). */
+export function defaultOpacity(name: ColormapName): number {
+  return colormaps.find((c) => c.name === name)?.opacity ?? 1;
+}
 
 const interpolators: Record<Exclude<PaintedColormap, "veil">, (t: number) => string> = {
   diverging: (t) => interpolateRdBu(1 - t),

@@ -53,7 +53,7 @@ export async function exportPng(images: readonly OverlayImage[], {colorBar, opac
     const x = pad + rects[i].left - left, y = y0 + rects[i].top - top, w = rects[i].width, h = rects[i].height;
     context.drawImage(image.bitmap, x, y, w, h);
     context.save();
-    context.imageSmoothingEnabled = false;
+    context.imageSmoothingEnabled = image.smooth; // as on screen: the cell grid, or smoothed bilinearly
     context.globalAlpha = opacity;
     context.drawImage(image.cells, x, y, w, h);
     context.restore();

@@ -50,6 +50,8 @@ export interface QueryState {
 export type QueryListener = (query: Readonly<Query>) => void;
 
 export class QueryEngine {
+  /** How long a touch is held still on a cell to pin it, in milliseconds. */
+  static holdMs = 500;
   /** The current query; subscribers read it, only the engine writes it. */
   readonly query: Query;
   private readonly listeners = new Set<QueryListener>();
@@ -128,8 +130,10 @@ export class QueryEngine {
 
   /**
    * Takes the pointer, touch and keyboard input of `element`, which shows `place`: moving over a cell
-   * hovers it, a click, tap, Enter or Space toggles its pin, the arrow keys move a keyboard cursor. Returns
-   * the function that stops listening.
+   * hovers it (a tap or a drag moves the query there), a click, Enter or Space toggles its pin, and so does
+   * a touch held still on a cell for `holdMs` (a deliberate gesture: taps never pin); the arrow keys move a
+   * keyboard cursor, which starts at the page's query when it is on this image. Returns the function that
+   * stops listening.
    */
   attach(element: HTMLElement, place: QueryPlace): () => void {
     const {grid} = place;
@@ -149,20 +153,49 @@ export class QueryEngine {
     };
     // Children ignore the pointer (CSS), so offsetX/Y are always relative to the element.
     const cellOf = (event: MouseEvent) => cellAt(event.offsetX, event.offsetY, place, grid);
+    // A touch held still pins its cell; any move off the cell, or a lift before the time, cancels it.
+    let hold: {timer: ReturnType<typeof setTimeout>; cell: Cell} | null = null;
+    const cancelHold = () => void (hold && clearTimeout(hold.timer), (hold = null));
+    controller.signal.addEventListener("abort", cancelHold);
     element.addEventListener("pointerdown", (event) => {
       // A touch captures the pointer to where it started; release it, so a drag reaches other images.
       if (event.pointerType === "touch" && element.hasPointerCapture(event.pointerId)) element.releasePointerCapture(event.pointerId);
-      report(cellOf(event), event.timeStamp);
+      const cell = cellOf(event);
+      report(cell, event.timeStamp);
+      cancelHold();
+      if (event.pointerType === "touch") {
+        hold = {cell, timer: setTimeout(() => {
+          hold = null;
+          this.toggle(place.ref(cell), performance.now());
+        }, QueryEngine.holdMs)};
+      }
     }, options);
+    element.addEventListener("pointermove", (event) => {
+      if (hold && event.pointerType === "touch") {
+        const cell = cellOf(event);
+        if (cell.col !== hold.cell.col || cell.row !== hold.cell.row) cancelHold();
+      }
+    }, options);
+    element.addEventListener("pointerup", cancelHold, options);
+    element.addEventListener("pointercancel", cancelHold, options);
+    // A long press would open the browser's menu over the image.
+    element.addEventListener("contextmenu", (event) => (event as PointerEvent).pointerType === "touch" && event.preventDefault(), options);
     // Chrome holds pointermove back until the next animation frame (up to 16 ms); pointerrawupdate comes as
     // soon as the pointer moves, so the worker can compute while that frame is being drawn.
     const move = "onpointerrawupdate" in element ? "pointerrawupdate" : "pointermove";
     element.addEventListener(move, (event) => report(cellOf(event as PointerEvent), event.timeStamp), options);
     // A lifted finger leaves too; keep its cell (a touch overlay should stay where it was put).
     element.addEventListener("pointerleave", (event) => event.pointerType !== "touch" && report(null, event.timeStamp), options);
-    element.addEventListener("click", (event) => this.toggle(place.ref(cellOf(event)), event.timeStamp), options);
+    element.addEventListener("click", (event) => {
+      // A tap moved the query already (pointerdown); a held touch pinned. Only a mouse or pen click pins.
+      if ((event as PointerEvent).pointerType === "touch") return;
+      this.toggle(place.ref(cellOf(event)), event.timeStamp);
+    }, options);
     element.addEventListener("focus", (event) => {
-      cursor ??= last ?? {col: grid.width >> 1, row: grid.height >> 1};
+      // Start where the page's query is when it is on this image (Home's first query), else the centre.
+      const h = this.query.pins[0] ?? this.query.hover;
+      const here = h && sameRef(place.ref({col: h.col, row: h.row}), h) ? {col: h.col, row: h.row} : null;
+      cursor ??= last ?? here ?? {col: grid.width >> 1, row: grid.height >> 1};
       report(cursor, event.timeStamp);
     }, options);
     element.addEventListener("blur", (event) => {

@@ -2,12 +2,12 @@
 // page, or from a paste; each runs through the model in this browser (workers/uploads.ts, onnxruntime-web)
 // at every layer the model exposes, and is kept with its activations in IndexedDB (uploadStore.ts), so it
 // joins the set on every page. Nothing is sent anywhere: the only requests are the site's own model and
-// runtime files, fetched on the first upload.
+// runtime files, fetched once the panel is touched or a file arrives.
 //
-// The panel shows a progress bar (the two downloads, then each image), which backend ran and how long it
-// took, a message per refused file (what was wrong and what to do), and the uploads with a Remove button.
+// The panel shows each stage as it happens (downloading the model and its runtime, compiling the runtime,
+// making the session, running, storing) with a progress bar, which backend ran and how long it took, a message per refused file (what was wrong and what to do), and the uploads with a Remove button.
 import type {ModelSpec} from "../../core/modelSpec.js";
-import type {DownloadProgress} from "../../../workers/uploads.js";
+import type {DownloadProgress, InitStage} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
 import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "../clients/uploadsClient.js";
 import {describeBackend} from "../clients/uploadsWorkerClient.js";
@@ -60,7 +60,9 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
   removeAll.hidden = true;
   root.append(heading, intro, zone, progress, status, errors, list, removeAll);
 
-  // The worker starts on the first upload; init() downloads the model and the runtime once.
+  // The worker starts when the panel is first touched (pointer, focus) or a file is dragged over the page,
+  // so the downloads and the runtime's compilation are under way before a file is chosen; init() downloads
+  // the model and the runtime once.
   let client: UploadsClient | null = null;
   let ready: Promise<{spec: ModelSpec; backend: string; numThreads: number}> | null = null;
   let queue: Promise<void> = Promise.resolve();
@@ -80,20 +82,41 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
       const spec = (await uploadFiles.models[model].spec.json()) as ModelSpec;
       const loaded = {model: 0, runtime: 0};
       const total = {model: 0, runtime: 0};
-      let downloading = true; // progress messages can arrive after init() has returned
+      let stage: "download" | InitStage | "done" = "download"; // messages can arrive after init() has returned
+      const mb = (key: "model" | "runtime") => `${(loaded[key] / MB).toFixed(1)} of ${(total[key] / MB).toFixed(1)} MB`;
+      const show = () => {
+        if (stage === "done") return;
+        progress.hidden = false;
+        if (stage === "session") {
+          progress.removeAttribute("value"); // a moving bar: no measure of how far it has got
+          status.textContent = "Creating the model's session (once)…";
+          return;
+        }
+        const all = total.model + total.runtime;
+        progress.max = all || 1;
+        progress.value = loaded.model + loaded.runtime;
+        status.textContent = stage === "compile"
+          ? `Compiling the runtime (once), while the model downloads (${mb("model")})…`
+          : `Downloading the model (${mb("model")}) and its runtime (${mb("runtime")}), once…`;
+      };
       const onProgress = ({file, loaded: n, total: t}: DownloadProgress) => {
-        if (!downloading) return;
         const key = file === "model" ? "model" : "runtime";
         loaded[key] = n;
         if (t) total[key] = t;
-        const all = total.model + total.runtime;
-        progress.hidden = false;
-        progress.max = all || 1;
-        progress.value = loaded.model + loaded.runtime;
-        status.textContent = `Downloading the model (${(loaded.model / MB).toFixed(1)} of ${(total.model / MB).toFixed(1)} MB) and its runtime (${(loaded.runtime / MB).toFixed(1)} of ${(total.runtime / MB).toFixed(1)} MB), once…`;
+        show();
+      };
+      const onStage = (next: InitStage) => {
+        if (stage === "done") return;
+        stage = next;
+        show();
       };
       status.textContent = "Starting the model…";
-      const done = await c.init({model, outputs: spec.layers.map((l) => l.name), onProgress}).finally(() => (downloading = false));
+      const done = await c.init({model, outputs: spec.layers.map((l) => l.name), onProgress, onStage}).finally(() => (stage = "done"));
+      if (!waiting) {
+        // Started by a touch of the panel, before any file: say it is ready.
+        progress.hidden = true;
+        status.textContent = `The model is ready (${describeBackend(done.backend, done.numThreads)}): choose, drop or paste images.`;
+      }
       return {spec, backend: done.backend, numThreads: done.numThreads};
     })();
     const mine = ready;
@@ -117,8 +140,10 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
           progress.hidden = false;
           progress.max = total;
           progress.value = index - 1;
+          if (total === 1) progress.removeAttribute("value"); // one image: a moving bar while it runs
           status.textContent = `Running ${index} of ${total}: ${file.name || "pasted image"}…`;
           const result = await client!.embed(file, {name: file.name || "pasted image"});
+          status.textContent = `Storing ${index} of ${total}: ${file.name || "pasted image"}…`;
           const layers: Record<string, UploadLayer> = {};
           for (const [name, layer] of Object.entries(result.layers)) layers[name] = {grid: layer.grid, channels: layer.channels, values: layer.values};
           const record: UploadRecord = {
@@ -186,6 +211,11 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
     removeAll.hidden = records.length < 2;
   }
 
+  // Touching the panel or dragging a file starts the worker and its downloads (errors wait for a file).
+  const warmUp = () => void start().catch(() => (status.textContent = ""));
+  root.addEventListener("pointerenter", warmUp, {once: true});
+  root.addEventListener("focusin", warmUp, {once: true});
+
   // Input: picker, drop anywhere on the page, paste.
   input.addEventListener("change", () => {
     addFiles([...(input.files ?? [])]);
@@ -195,6 +225,7 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
     if (!event.dataTransfer?.types.includes("Files")) return;
     event.preventDefault(); // otherwise the browser opens the dropped file in place of the page
     event.dataTransfer.dropEffect = "copy";
+    if (!ready) warmUp();
     root.classList.add("upload-dragging");
   };
   const onDragLeave = (event: DragEvent) => {

@@ -4,7 +4,7 @@
 // hold their default are left out; values that cannot be read fall back to the default (a shared link
 // with a typo still opens).
 import type {SimilarityKind} from "../../core/similarity.js";
-import {isColormap, type ColormapName} from "../overlay/colormaps.js";
+import {defaultOpacity, isColormap, type ColormapName} from "../overlay/colormaps.js";
 import {isScaleMode, isSimilarityKind, type ScaleMode} from "../overlay/overlayScale.js";
 import type {CellRef} from "../query/queryState.js";
 
@@ -21,6 +21,8 @@ export interface ViewState {
   opacity: number;
   /** Whether the receptive field of the cell under the pointer is outlined. */
   field: boolean;
+  /** Whether the overlay is upsampled bilinearly (smooth) rather than shown as the layer's flat cells. */
+  smooth: boolean;
   /** The cell under the pointer or keyboard cursor, if any. */
   query: CellRef | null;
   /** Pinned cells, in the order they were pinned. */
@@ -38,7 +40,7 @@ export type ViewDefaults = Omit<ViewState, "query" | "pins" | "layer" | "layers"
 
 /** The overlay pages' defaults for dataset `dataset`: cosine similarity on a fixed scale, the article's veil (diverging colours on a signed layer: "auto"). */
 export function overlayDefaults(dataset: string): ViewDefaults {
-  return {dataset, kind: "cosine", colormap: "auto", scale: "fixed", opacity: 1, field: true, copies: 1, image: 0};
+  return {dataset, kind: "cosine", colormap: "auto", scale: "fixed", opacity: 1, field: true, smooth: false, copies: 1, image: 0};
 }
 
 /** A fresh state holding `defaults` (for pages that do not read the URL). */
@@ -77,14 +79,17 @@ export function parseViewState(search: string, defaults: ViewDefaults, datasets:
   const layer = get("layer");
   const layers = get("layers")?.split(",").filter((l) => /^[A-Za-z0-9_]+$/.test(l));
   const q = get("q");
+  const shownColormap = colormap !== undefined && isColormap(colormap) ? colormap : defaults.colormap;
   return {
     dataset: set !== undefined && datasets.includes(set) ? set : defaults.dataset,
     layer: layer !== undefined && /^[A-Za-z0-9_]+$/.test(layer) ? layer : defaults.layer,
     kind: kind !== undefined && isSimilarityKind(kind) ? kind : defaults.kind,
-    colormap: colormap !== undefined && isColormap(colormap) ? colormap : defaults.colormap,
+    colormap: shownColormap,
     scale: scale !== undefined && isScaleMode(scale) ? scale : defaults.scale,
-    opacity: params.has("opacity") && opacity >= 0 && opacity <= 1 ? opacity : defaults.opacity,
+    // Without an opacity, another colour map than the page's starts at its own (a colour map covers the photo at 1).
+    opacity: params.has("opacity") && opacity >= 0 && opacity <= 1 ? opacity : shownColormap === defaults.colormap ? defaults.opacity : defaultOpacity(shownColormap),
     field: params.has("field") ? params.get("field") !== "0" : defaults.field,
+    smooth: params.has("smooth") ? params.get("smooth") !== "0" : defaults.smooth,
     query: q === undefined ? (defaults.query ?? null) : parseCellRef(q),
     pins: (get("pins")?.split(",") ?? []).map(parseCellRef).filter((r): r is CellRef => r !== null),
     copies: Number.isInteger(copies) && copies >= 1 && copies <= maxCopies ? copies : defaults.copies,
@@ -104,8 +109,9 @@ export function formatViewState(state: ViewState, defaults: ViewDefaults): strin
   put("kind", state.kind, defaults.kind);
   put("colormap", state.colormap, defaults.colormap);
   put("scale", state.scale, defaults.scale);
-  put("opacity", String(Math.round(state.opacity * 100) / 100), String(defaults.opacity));
+  put("opacity", String(Math.round(state.opacity * 100) / 100), String(state.colormap === defaults.colormap ? defaults.opacity : defaultOpacity(state.colormap)));
   put("field", state.field ? "1" : "0", defaults.field ? "1" : "0");
+  put("smooth", state.smooth ? "1" : "0", defaults.smooth ? "1" : "0");
   put("copies", String(state.copies), String(defaults.copies));
   if (state.query) params.set("q", formatCellRef(state.query));
   else if (defaults.query) params.set("q", "none");
@@ -137,4 +143,41 @@ export function urlWriter(state: ViewState, defaults: ViewDefaults, {delay = 250
       timer = setTimeout(flush, delay);
     }
   };
+}
+
+/** What a page shows after reading a link: its set (name and title) and the layers it settled on. */
+export interface ShownView {
+  dataset: {name: string; title: string};
+  /** The layer shown (pages with one) or the layers shown (pages with several). */
+  layers: readonly string[];
+  /** The layers the set has. */
+  available: readonly string[];
+  kind: string;
+  colormap: string;
+  scale: string;
+}
+
+/**
+ * What link `search` asked for that the page could not show, each in a sentence saying what it shows
+ * instead ("There is no set named “pets” here: showing Animals."). The page still falls back (a link with a
+ * typo opens); it says so instead of doing it silently. [] when the link was followed.
+ */
+export function linkFallbacks(search: string, shown: ShownView): string[] {
+  const params = new URLSearchParams(search);
+  const notes: string[] = [];
+  const quote = (text: string) => `“${text.length > 40 ? `${text.slice(0, 39)}…` : text}”`;
+  const set = params.get("set");
+  if (set !== null && set !== shown.dataset.name) notes.push(`There is no set named ${quote(set)} here: showing ${shown.dataset.title}.`);
+  const asked = [params.get("layer"), ...(params.get("layers")?.split(",") ?? [])].filter((l): l is string => l !== null && l !== "");
+  const missing = asked.filter((l) => !shown.available.includes(l));
+  if (missing.length) {
+    const names = missing.map(quote).join(", ");
+    notes.push(`${shown.dataset.title} has no layer${missing.length > 1 ? "s" : ""} ${names}: showing ${shown.layers.join(", ")} (its layers: ${shown.available.join(", ")}).`);
+  }
+  const words: Record<string, string> = {kind: "similarity", colormap: "colour map", scale: "scale"};
+  for (const key of ["kind", "colormap", "scale"] as const) {
+    const value = params.get(key);
+    if (value !== null && value !== shown[key]) notes.push(`There is no ${words[key]} ${quote(value)}: showing ${shown[key]}.`);
+  }
+  return notes;
 }
