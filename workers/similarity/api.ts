@@ -13,7 +13,7 @@ import {WasmCodeDots, wasmSimdSupported} from "../../src/core/codeDots.js";
 import type {Size} from "../../src/core/cells.js";
 import {cellStarts, type LayerData, type LayerInfo} from "../../src/core/layerTable.js";
 import {quantizeCells, quantizeCellsWithStep} from "../../src/core/quantize.js";
-import {firstNegative, negativeMessage} from "../../src/core/userModel.js";
+import {deadLayerMessage, firstNegative, firstNonFinite, negativeMessage, nonFiniteMessage} from "../../src/core/userModel.js";
 import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../../src/core/similarity.js";
 import {topK} from "../../src/core/topK.js";
 import {layerFile} from "./layerFiles.js";
@@ -163,6 +163,8 @@ function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly C
     if (values.length !== grid.width * grid.height * channels) {
       throw new RangeError(`layer ${info.name}, image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
     }
+    const nonFinite = firstNonFinite(values, channels);
+    if (nonFinite) throw new RangeError(nonFiniteMessage(info.name, {image: i, channel: nonFinite.channel, value: nonFinite.value}, opType));
     const negative = firstNegative(values, channels);
     if (negative) throw new RangeError(negativeMessage(info.name, {image: i, channel: negative.channel, value: negative.value}, opType));
     total += values.length;
@@ -171,6 +173,7 @@ function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly C
   let at = 0;
   for (const {values} of images) all.set(values, at), (at += values.length);
   const {codes, norms, step} = quantizeCells(all, channels);
+  if (norms.every((n) => n === 0)) throw new RangeError(deadLayerMessage(info.name, images.length, opType));
   const grids = images.map((image) => ({width: image.grid.width, height: image.grid.height}));
   const data: LayerData = {info: {...info, step, grids}, codes, norms, cellStart: cellStarts(grids)};
   return {data, bytes: codes.byteLength + norms.byteLength};

@@ -10,6 +10,7 @@
 //   const model = await uploads.inspectModel(onnxFile);                 // {input, layers: candidate layers}; refused by size first
 import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";
+import {fetchKept} from "../../core/fileCache.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
@@ -25,6 +26,24 @@ export const uploadFiles = {
 
 export type UploadModelId = keyof typeof uploadFiles.models;
 
+/** An absolute URL for a FileAttachment (the worker may run from a blob: URL, against which a path does not resolve). */
+const absolute = async (file: {url(): Promise<string>}) => new URL(await file.url(), location.href).href;
+
+/** The model's description, read through the file cache (src/core/fileCache.ts), so that it is there offline. */
+export async function uploadModelSpec(id: UploadModelId): Promise<ModelSpec> {
+  const files = uploadFiles.models[id];
+  if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
+  return JSON.parse(new TextDecoder().decode(await fetchKept(await absolute(files.spec), "the model's description", "application/json"))) as ModelSpec;
+}
+
+/** The worker bundle as a blob: URL of its kept copy (a Worker's script is fetched by the browser, past Cache Storage), made once. */
+let workerUrl: Promise<string> | null = null;
+function keptWorkerUrl(): Promise<string> {
+  workerUrl ??= absolute(uploadFiles.worker).then(async (url) => URL.createObjectURL(new Blob([await fetchKept(url, "the uploads worker", "text/javascript") as BlobPart], {type: "text/javascript"})));
+  workerUrl.catch(() => (workerUrl = null));
+  return workerUrl;
+}
+
 /**
  * A client for the uploads worker. The worker (a 560 KB bundle) starts on the first call, and is terminated
  * when `invalidation` resolves; nothing is downloaded before that. A worker that dies is replaced (see
@@ -33,13 +52,11 @@ export type UploadModelId = keyof typeof uploadFiles.models;
 export function startUploads(invalidation?: Promise<unknown>): UploadsClient<UploadModelId> {
   return createUploadsClient<UploadModelId>(
     {
-      workerUrl: () => uploadFiles.worker.url(),
-      runtimeUrl: () => uploadFiles.runtime.url(),
+      workerUrl: keptWorkerUrl,
+      runtimeUrl: () => absolute(uploadFiles.runtime),
       async model(id) {
-        const files = uploadFiles.models[id as UploadModelId];
-        if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
-        const [modelUrl, spec] = await Promise.all([files.onnx.url(), files.spec.json() as Promise<ModelSpec>]);
-        return {modelUrl, spec};
+        const spec = await uploadModelSpec(id as UploadModelId);
+        return {modelUrl: await absolute(uploadFiles.models[id as UploadModelId].onnx), spec};
       }
     },
     invalidation
