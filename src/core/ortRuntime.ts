@@ -72,7 +72,7 @@ export function explainRuntimeFailure(raw: string, what: string, doing: "load" |
   }
   if (/bad_alloc|out of memory|\bOOM\b|failed to allocate|could not allocate|Cannot enlarge memory|Aborted\(\)/i.test(raw)) {
     const size = dims && dims.length === 4 ? ` at an input of ${dims.join("×")}` : "";
-    return fail("memory", `onnxruntime did not have enough memory to ${doing} ${what}${size}: ${dims ? "choose a smaller input size (e.g. 224)" : "choose a smaller model"}, or close other tabs`);
+    return fail("memory", `onnxruntime ran out of memory ${doing === "run" ? "running" : "loading"} ${what}${size}: ${dims ? "choose a smaller input size (e.g. 224)" : "choose a smaller model"}, or close other tabs`);
   }
   const shape = dims ? ` on an input of shape [${dims.join(", ")}]` : "";
   return fail("other", `onnxruntime could not ${doing} ${what}${shape}: ${withoutBuildPaths(raw)}`);

@@ -33,13 +33,13 @@ const absolute = async (file: {url(): Promise<string>}) => new URL(await file.ur
 export async function uploadModelSpec(id: UploadModelId): Promise<ModelSpec> {
   const files = uploadFiles.models[id];
   if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
-  return JSON.parse(new TextDecoder().decode(await fetchKept(await absolute(files.spec), "the model's description", "application/json"))) as ModelSpec;
+  return JSON.parse(new TextDecoder().decode(await fetchKept(await absolute(files.spec), "the model", "application/json"))) as ModelSpec;
 }
 
 /** The worker bundle as a blob: URL of its kept copy (a Worker's script is fetched by the browser, past Cache Storage), made once. */
 let workerUrl: Promise<string> | null = null;
 function keptWorkerUrl(): Promise<string> {
-  workerUrl ??= absolute(uploadFiles.worker).then(async (url) => URL.createObjectURL(new Blob([await fetchKept(url, "the uploads worker", "text/javascript") as BlobPart], {type: "text/javascript"})));
+  workerUrl ??= absolute(uploadFiles.worker).then(async (url) => URL.createObjectURL(new Blob([await fetchKept(url, "the model's runtime", "text/javascript") as BlobPart], {type: "text/javascript"})));
   workerUrl.catch(() => (workerUrl = null));
   return workerUrl;
 }
