@@ -70,7 +70,8 @@ export function explainRuntimeFailure(raw: string, what: string, doing: "load" |
   if ((m = raw.match(/No Op registered for (\w+) with domain_version of (\d+)/) ?? raw.match(/Could not find an implementation for (\w+)\((\d+)\)/))) {
     return fail("missing-operator", `${what} uses the operator ${m[1]} (opset ${m[2]}), which this page's onnxruntime does not have: export it again with a recent standard opset (e.g. 17)`);
   }
-  if (/bad_alloc|out of memory|\bOOM\b|failed to allocate|could not allocate|Cannot enlarge memory|Aborted\(\)/i.test(raw)) {
+  // An activation too large for WebAssembly's 32-bit sizes overflows SafeInt's size arithmetic before any allocation.
+  if (/bad_alloc|out of memory|\bOOM\b|failed to allocate|could not allocate|Cannot enlarge memory|Aborted\(\)|SafeIntOnOverflow|Integer overflow/i.test(raw)) {
     const size = dims && dims.length === 4 ? ` at an input of ${dims.join("×")}` : "";
     return fail("memory", `onnxruntime ran out of memory ${doing === "run" ? "running" : "loading"} ${what}${size}: ${dims ? "choose a smaller input size (e.g. 224)" : "choose a smaller model"}, or close other tabs`);
   }

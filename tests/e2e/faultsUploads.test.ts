@@ -110,7 +110,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
   test("the same file chosen twice: said to be there already, not added again", async () => {
     await page.setInputFiles("[data-testid=upload-input]", {name: "my cat again.png", mimeType: "image/png", buffer: photo("skimage-chelsea.png")});
     const shown = await noteMatching(page, /already among your images/);
-    assert.equal(shown, `"my cat again.png" is already among your images (as "my cat.png"): it was not added again. `);
+    assert.equal(shown, `"my cat again.png" is already among your images (as "my cat.png"): it was not added again.`);
     await idle(page);
     assert.equal(await page.$$eval("[data-testid=overlay-figure] .overlay-frame", (n) => n.length), BUNDLED + 3);
   });
@@ -124,7 +124,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     ]);
     await waitForFrames(page, BUNDLED + 4);
     const refused = await noteMatching(page, /is a text file/);
-    assert.equal(refused, `"note\\u202Egnp.txt" is a text file, not an image: choose a JPEG, PNG, WebP, GIF, AVIF or BMP file `);
+    assert.equal(refused, `"note\\u202Egnp.txt" is a text file, not an image: choose a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
     const escaped = "photo\\u202Egnp.txt";
     assert.equal(await page.textContent(`${frameOf(BUNDLED + 3)} ~ figcaption`), `Your image: ${escaped}`);
     assert.ok(await page.getByRole("button", {name: `Remove ${escaped}`, exact: true}).isVisible());
@@ -156,7 +156,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     ]);
     await waitForFrames(page, BUNDLED + 8);
     const tall = await noteMatching(page, /^"tall\.png" is 1×5000/);
-    assert.equal(tall, `"tall.png" is 1×5000: the model sees only its centre 1×1 (0.02% of the picture), resized to 299×299. It was added; crop it nearer to a square to compare all of it. `);
+    assert.equal(tall, `"tall.png" is 1×5000: the model sees only its centre 1×1 (0.02% of the picture), resized to 299×299. It was added; crop it nearer to a square to compare all of it.`);
     assert.match(await noteMatching(page, /^"wide\.png" is 5000×1/), /only its centre 1×1 \(0\.02% of the picture\)/);
   });
 
@@ -170,8 +170,8 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
       {name: "small.avif", mimeType: "image/avif", buffer: avif}
     ]);
     await waitForFrames(page, BUNDLED + 9);
-    assert.equal(await noteMatching(page, /^"bomb\.avif"/), `"bomb.avif" is too large: 16000×16000 is 256 megapixels, the limit is 50 megapixels; scale it down and try again `);
-    assert.equal(await noteMatching(page, /^"sizeless\.avif"/), `"sizeless.avif" is a AVIF file whose header gives no pixel size, so it cannot be checked before it is decoded: re-export it, or convert it to PNG or JPEG `);
+    assert.equal(await noteMatching(page, /^"bomb\.avif"/), `"bomb.avif" is too large: 16000×16000 is 256 megapixels, the limit is 50 megapixels; scale it down and try again`);
+    assert.equal(await noteMatching(page, /^"sizeless\.avif"/), `"sizeless.avif" is a AVIF file whose header gives no pixel size, so it cannot be checked before it is decoded: re-export it, or convert it to PNG or JPEG`);
     assert.match((await page.getAttribute(`[data-testid=upload-list] li:last-child .upload-name`, "title")) ?? "", /^64×48,/);
     assert.ok((await memory()) - before < 200e6, "no 1 GB decode happened in the page");
   });
@@ -186,8 +186,8 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     rmSync(gone);
     writeFileSync(changed, Buffer.concat([photo("wand-hummingbird.jpg"), Buffer.from("more bytes")]));
     await waitForFrames(page, BUNDLED + 10);
-    assert.equal(await noteMatching(page, /^"gone\.jpg"/), `"gone.jpg" changed or vanished since it was chosen (it was edited, moved or deleted on disk): choose it again `);
-    assert.equal(await noteMatching(page, /^"changed\.jpg"/), `"changed.jpg" changed or vanished since it was chosen (it was edited, moved or deleted on disk): choose it again `);
+    assert.equal(await noteMatching(page, /^"gone\.jpg"/), `"gone.jpg" changed or vanished since it was chosen (it was edited, moved or deleted on disk): choose it again`);
+    assert.equal(await noteMatching(page, /^"changed\.jpg"/), `"changed.jpg" changed or vanished since it was chosen (it was edited, moved or deleted on disk): choose it again`);
     await idle(page);
   });
 
