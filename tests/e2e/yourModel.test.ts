@@ -275,7 +275,7 @@ describe("your model page", () => {
     assert.match(find(/^layer "nan"/), /^layer "nan" \(Sqrt\) has NaN \("not a number"\) activations \(in channel \d+ of image \d+\): the model computes an undefined result there/);
     assert.equal(find(/^layer "dead"/), `layer "dead" (Relu) is zero at every cell of these ${count} pictures: it has no signal for them (a "dead" ReLU?), so every overlay would be black. Pick another layer.`);
     assert.match(find(/^layer "one"/), /^layer "one" \(Relu\) has a single channel: .* so its overlay is a 0\/1 mask of where it is active/);
-    assert.ok(!said.some((m) => /negative/.test(m)), `NaN is not called negative:\n${said.join("\n")}`);
+    assert.ok(!said.some((m) => /has negative activations/.test(m)), `NaN is not called negative:\n${said.join("\n")}`);
     await waitForFigure("good", count);
     assert.deepEqual(await page.$$eval("select option", (o) => o.map((x) => x.textContent).filter((t) => /^(good|one|inf|nan|dead) /.test(t ?? ""))), ["good (Relu)", "one (Relu)"]);
     await paintAfter(page, () => hoverCell(page, frameOf(0), 10, 10));

@@ -84,6 +84,8 @@ export class UploadStore {
   private readonly clearedListeners = new Set<() => void>();
   /** The open connection, or the reopening after the browser closed it. */
   private db: Promise<IDBDatabase>;
+  /** The browser closed the connection; onCleared listeners are told once it is open again. */
+  private cleared = false;
 
   private constructor(db: IDBDatabase) {
     if (this.channel) this.channel.onmessage = () => this.notify(false);
@@ -92,24 +94,41 @@ export class UploadStore {
 
   /** Reopens the database when the browser closes this connection (site data cleared, storage evicted). */
   private watch(db: IDBDatabase): IDBDatabase {
-    db.onclose = () => void this.reopen(db);
+    db.onclose = () => {
+      this.cleared = true;
+      void this.reopen(db);
+    };
     return db;
   }
 
-  private reopen(lost: IDBDatabase): Promise<IDBDatabase> {
-    const current = this.db;
-    return (this.db = current.then(async (db) => {
-      if (db !== lost) return db; // already reopened
-      const fresh = this.watch(await UploadStore.connect());
-      for (const listener of this.clearedListeners) listener();
-      this.notify(false);
-      return fresh;
-    }));
+  /** Opens the database again after `lost` closed (null: the last reopening failed). While the browser is
+   * still clearing, an open fails ("the connection was closed"): it is tried a few times, then left to the
+   * next call. */
+  private reopen(lost: IDBDatabase | null): Promise<IDBDatabase> {
+    const next = this.db.catch(() => null).then(async (db) => {
+      if (db !== lost && db) return db; // already reopened
+      let failure: unknown;
+      for (let attempt = 1; attempt <= 5; ++attempt) {
+        try {
+          const fresh = this.watch(await UploadStore.connect());
+          if (this.cleared) for (const listener of this.clearedListeners) listener();
+          this.cleared = false;
+          this.notify(false);
+          return fresh;
+        } catch (error) {
+          failure = error;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
+      throw failure;
+    });
+    next.catch(() => undefined);
+    return (this.db = next);
   }
 
-  /** A transaction on the open connection; one that is closing is opened again first. */
+  /** A transaction on the open connection; one that is closing (or failed to reopen) is opened again first. */
   private async transaction(stores: string | string[], mode: IDBTransactionMode = "readonly"): Promise<IDBTransaction> {
-    const db = await this.db;
+    const db = await this.db.catch(() => this.reopen(null));
     try {
       return db.transaction(stores, mode);
     } catch (error) {
