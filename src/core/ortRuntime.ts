@@ -73,7 +73,10 @@ export function explainRuntimeFailure(raw: string, what: string, doing: "load" |
   // An activation too large for WebAssembly's 32-bit sizes overflows SafeInt's size arithmetic before any allocation.
   if (/bad_alloc|out of memory|\bOOM\b|failed to allocate|could not allocate|Cannot enlarge memory|Aborted\(\)|SafeIntOnOverflow|Integer overflow/i.test(raw)) {
     const size = dims && dims.length === 4 ? ` at an input of ${dims.join("×")}` : "";
-    return fail("memory", `onnxruntime ran out of memory ${doing === "run" ? "running" : "loading"} ${what}${size}: ${dims ? "choose a smaller input size (e.g. 224)" : "choose a smaller model"}, or close other tabs`);
+    // Said "ran out of memory" only when the runtime itself failed (an abort: the page then restarts the
+    // worker, restartingWorker.ts); a size refused before allocating leaves it working.
+    const lack = /Aborted\(|out of memory|memory access out of bounds|could not allocate/i.test(raw) ? "ran out of memory" : "does not have enough memory";
+    return fail("memory", `onnxruntime ${lack} ${doing === "run" ? "running" : "loading"} ${what}${size}: ${dims ? "choose a smaller input size (e.g. 224)" : "choose a smaller model"}, or close other tabs`);
   }
   const shape = dims ? ` on an input of shape [${dims.join(", ")}]` : "";
   return fail("other", `onnxruntime could not ${doing} ${what}${shape}: ${withoutBuildPaths(raw)}`);

@@ -53,7 +53,8 @@ describe("faults, round two: the core rules", () => {
     const ir = explainRuntimeFailure(`${path}Unsupported model IR version: 99, max supported IR version: 11`, `"m.onnx"`, "load");
     assert.deepEqual([ir.kind, ir.message], ["ir-version", `"m.onnx" is ONNX IR version 99, newer than this page's onnxruntime reads (IR version 11 at most): export it again with an older exporter, or set its ir_version to 11`]);
     assert.equal(explainRuntimeFailure("Module.MountedFiles is not available", `"m"`, "load").kind, "external-data");
-    assert.equal(explainRuntimeFailure("std::bad_alloc", `"m"`, "run", [1, 3, 1024, 1024]).message, `onnxruntime ran out of memory running "m" at an input of 1×3×1024×1024: choose a smaller input size (e.g. 224), or close other tabs`);
+    assert.equal(explainRuntimeFailure("Integer overflow", `"m"`, "run", [1, 3, 1024, 1024]).kind, "memory");
+    assert.equal(explainRuntimeFailure("Aborted(OOM)", `"m"`, "run", [1, 3, 1024, 1024]).message, `onnxruntime ran out of memory running "m" at an input of 1×3×1024×1024: choose a smaller input size (e.g. 224), or close other tabs`);
     assert.match(explainRuntimeFailure("Fatal error: ai.custom:Foo(-1) is not a registered function/op", `"m"`, "load").message, /custom operator Foo \(domain ai\.custom\)/);
     const other = explainRuntimeFailure(`${path}Something odd happened`, `"m"`, "load");
     assert.deepEqual([other.kind, other.message], ["other", `onnxruntime could not load "m": Something odd happened`]);
