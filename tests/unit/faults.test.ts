@@ -10,15 +10,6 @@ import {explainRuntimeFailure, withoutBuildPaths} from "../../src/core/ortRuntim
 import {cropWarning, planInput} from "../../src/core/sizePolicy.js";
 import {firstNonFinite, nonFiniteMessage} from "../../src/core/userModel.js";
 
-const message = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  return "no error";
-};
-
 describe("faults, round two: the core rules", () => {
   test("bidi controls are written out in quoted and shown names; right-to-left names are isolated", () => {
     assert.equal(quoteName("photo\u202Egnp.txt"), `"photo\\u202Egnp.txt"`);
@@ -40,12 +31,12 @@ describe("faults, round two: the core rules", () => {
     const bomb = Buffer.from(avif);
     const at = bomb.indexOf("ispe");
     bomb.writeUInt32BE(16000, at + 8), bomb.writeUInt32BE(16000, at + 12);
-    assert.match(message(() => checkUploadBytes("b.avif", "image/avif", bomb)), /16000×16000 is 256 megapixels/);
+    assert.throws(() => checkUploadBytes("b.avif", "image/avif", bomb), /16000×16000 is 256 megapixels/);
     const sizeless = Buffer.from(avif);
     sizeless.write("free", at, "latin1");
-    assert.match(message(() => checkUploadBytes("s.avif", "image/avif", sizeless)), /whose header gives no pixel size/);
+    assert.throws(() => checkUploadBytes("s.avif", "image/avif", sizeless), /whose header gives no pixel size/);
     assert.deepEqual(readImageHeader(avif.subarray(0, 100), "avif").complete, false);
-    assert.match(message(() => checkUploadBytes("x", "", Uint8Array.from([9, 8, 7, 6, 5]))), /not in a format this page recognises/);
+    assert.throws(() => checkUploadBytes("x", "", Uint8Array.from([9, 8, 7, 6, 5])), /not in a format this page recognises/);
   });
 
   test("onnxruntime failures: kinds, both numbers, no build paths", () => {
