@@ -1,5 +1,8 @@
 // Downloads a file with progress reports, for the files an uploads worker fetches once: the model and
-// onnxruntime's WebAssembly binary. Uses only fetch and streams, so it runs in Node too (unit tests).
+// onnxruntime's WebAssembly binary. Uses only fetch and streams, so it runs in Node too (unit tests). In a
+// browser the file is kept in Cache Storage (src/core/fileCache.ts) and later calls read that copy, so
+// uploads work offline after the first one.
+import {isOffline, keepFile, keptResponse, offlineMessage} from "../src/core/fileCache.js";
 
 /** How far a download has got. `total` is null when the server sends no Content-Length. */
 export interface DownloadProgress {
@@ -31,11 +34,14 @@ export async function download(url: string, options: DownloadOptions): Promise<U
   const {file, onProgress, step = 0.01} = options;
   const fetchImpl = options.fetch ?? fetch;
   const fail = (problem: string) => new Error(`could not download the ${file} from ${url}: ${problem}`);
+  // Kept copies are looked up by absolute URL (a test's own fetch keeps nothing).
+  const absolute = URL.canParse(url, globalThis.location?.href) ? new URL(url, globalThis.location?.href).href : url;
+  const kept = options.fetch ? null : await keptResponse(absolute);
   let response: Response;
   try {
-    response = await fetchImpl(url);
+    response = kept ?? (await fetchImpl(url));
   } catch (error) {
-    throw fail((error as Error).message);
+    throw isOffline() ? new Error(offlineMessage(`the ${file}`)) : fail((error as Error).message);
   }
   if (!response.ok) throw fail(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`);
   if ((response.headers.get("content-type") ?? "").startsWith("text/html")) throw fail("the server sent an HTML page (is the file missing from the site?)");
@@ -70,9 +76,12 @@ export async function download(url: string, options: DownloadOptions): Promise<U
   }
   if (total !== null && loaded !== total) throw fail(`received ${loaded} bytes, expected ${total}`);
   if (reported !== loaded) report(loaded);
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) bytes.set(chunk, offset), (offset += chunk.length);
+  let bytes = chunks[0] ?? new Uint8Array(0);
+  if (chunks.length > 1) {
+    bytes = new Uint8Array(loaded);
+    let offset = 0;
+    for (const chunk of chunks) bytes.set(chunk, offset), (offset += chunk.length);
+  }
+  if (!kept && !options.fetch) await keepFile(absolute, bytes, response.headers.get("content-type") ?? "application/octet-stream");
   return bytes;
 }

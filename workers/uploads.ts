@@ -7,7 +7,8 @@
 // same activations (tests/e2e/uploadsParity.test.ts measures how close).
 import {expose, transfer} from "comlink";
 import {embedPixels, resolveLayers, type EmbeddedLayers, type InputTransform} from "../src/core/embedImage.js";
-import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS} from "../src/core/imageFile.js";
+import {checkUploadBytes, checkUploadFile, checkUploadPixels, decodeFailure, describeUpload, MAX_UPLOAD_PIXELS, readChosenFile} from "../src/core/imageFile.js";
+import {cropWarning, planInput} from "../src/core/sizePolicy.js";
 import {checkModelFile, describeModel, describeModelFile, MAX_MODEL_BYTES, type ModelDescription} from "../src/core/modelFile.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "../src/core/modelSpec.js";
 import type {Pixels} from "../src/core/pixels.js";
@@ -72,7 +73,7 @@ export type InitStage = "compile" | "session";
 export interface EmbedOptions {
   /** How the image becomes the model input; default the model's (spec.sizePolicy). */
   sizePolicy?: SizePolicy;
-  /** Name for messages when `file` is a Blob rather than a File. */
+  /** Name for messages when `file` is a Blob rather than a File, or a File without a name (pasted). */
   name?: string;
   /** Also return the exact pixels the model saw (`Embedding.input`, 8-bit RGB), e.g. for tests. */
   keepInput?: boolean;
@@ -98,6 +99,8 @@ export interface Embedding {
   input?: Uint8Array;
   /** Per layer: cell-major values (grid.height × grid.width rows of `channels` floats). */
   layers: EmbeddedLayers;
+  /** Set when the picture was used but the user should know something (its crop keeps less than half of it). */
+  warning?: string;
   backend: Backend;
   /** Milliseconds: decoding and reading the pixels; crop, resize and normalisation; the model run;
    * cell-major order and the PNG; all of it. */
@@ -204,13 +207,14 @@ async function init(options: UploadsInit, onProgress?: (progress: DownloadProgre
  * flattens it onto white.
  */
 async function decode(file: Blob, name: string | undefined, maxPixels: number): Promise<Pixels> {
+  // A file deleted since it was chosen may report size 0: reading it tells that apart from an empty file.
+  if (file.size === 0) await readChosenFile(file, describeUpload(name));
   checkUploadFile(name, file.type, file.size);
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const header = checkUploadBytes(name, file.type, bytes, maxPixels);
-  // Browsers decode no TIFF (the build, with sharp, does): src/core/tiff.ts reads it, its size checked first.
+  const bytes = await readChosenFile(file, describeUpload(name));
+  // Browsers decode no TIFF (the build, with sharp, does): src/core/tiff.ts reads it, its size from its
+  // first image's tags checked before any pixel is decoded.
+  const header = checkUploadBytes(name, file.type, bytes, maxPixels, (format) => (format === "tiff" ? tiffSize(bytes) : undefined));
   if (header?.format === "tiff") {
-    const size = tiffSize(bytes);
-    if (size) checkUploadPixels(name, size.width, size.height, maxPixels);
     const pixels = decodeTiff(bytes, describeUpload(name));
     checkUploadPixels(name, pixels.width, pixels.height, maxPixels);
     return pixels;
@@ -262,15 +266,17 @@ function ownBuffers(layers: EmbeddedLayers): ArrayBuffer[] {
 }
 
 async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding> {
-  const name = file instanceof File ? file.name : options.name;
+  const name = (file instanceof File && file.name) || options.name;
   if (!ready) throw new Error(`cannot embed ${describeUpload(name)}: call init() first`);
   const {setup, session, spec, layers, maxPixels} = ready;
   const t0 = performance.now();
   const pixels = await decode(file, name, maxPixels);
   const t1 = performance.now();
+  const policy = options.sizePolicy ?? spec.sizePolicy;
+  const warning = cropWarning(describeUpload(name), pixels.width, pixels.height, planInput(policy, pixels.width, pixels.height));
   let result;
   try {
-    result = await embedPixels(session, pixels, spec, options.sizePolicy ?? spec.sizePolicy, layers, undefined, options.transformed);
+    result = await embedPixels(session, pixels, spec, policy, layers, undefined, options.transformed);
   } catch (error) {
     throw new Error(`could not compute the activations of ${describeUpload(name)}: ${(error as Error).message}`);
   }
@@ -287,6 +293,7 @@ async function embed(file: Blob, options: EmbedOptions = {}): Promise<Embedding>
     png,
     ...(options.keepInput ? {input: rgb} : {}),
     layers: result.layers,
+    ...(warning ? {warning} : {}),
     backend: setup.plan.backend,
     ms: {decode: t1 - t0, preprocess: result.ms.preprocess, inference: result.ms.inference, postprocess: result.ms.postprocess + (t3 - t2), total: t3 - t0}
   };
@@ -326,17 +333,18 @@ async function runtimeFor(options: InspectOptions): Promise<OrtSetup> {
   return runtimeSetup;
 }
 
-/** A model file's bytes, however the page handed it over. */
-async function bytesOf(file: Blob | Uint8Array | ArrayBuffer): Promise<Uint8Array> {
-  return file instanceof Blob ? new Uint8Array(await file.arrayBuffer()) : file instanceof Uint8Array ? file : new Uint8Array(file);
+/** A model file's bytes, however the page handed it over (a file changed on disk since it was chosen is said to be). */
+async function bytesOf(file: Blob | Uint8Array | ArrayBuffer, name: string | undefined): Promise<Uint8Array> {
+  return file instanceof Blob ? readChosenFile(file, describeModelFile(name)) : file instanceof Uint8Array ? file : new Uint8Array(file);
 }
 
 async function inspectModel(file: Blob | Uint8Array | ArrayBuffer, options: InspectOptions = {}): Promise<ModelInspection> {
   const name = file instanceof File ? file.name : options.name;
   const size = file instanceof Blob ? file.size : file.byteLength;
-  // The size first: a file over the limit is never read.
+  // The size first: a file over the limit is never read (one that reports 0 bytes may have been deleted).
+  if (size === 0) await bytesOf(file, name);
   checkModelFile(name, size, options.maxBytes ?? MAX_MODEL_BYTES);
-  const bytes = await bytesOf(file);
+  const bytes = await bytesOf(file, name);
   const setup = await runtimeFor(options);
   // The probe run makes every intermediate tensor an output: WebAssembly, whatever embed() runs on.
   const description = await describeModel(setup.ort, bytes, name, {sessionOptions: sessionOptionsFor("wasm"), size: options.size});
@@ -372,7 +380,7 @@ async function initModel(file: Blob | Uint8Array | ArrayBuffer, options: UserMod
   const layers = resolveLayers(options.spec, options.outputs);
   const maxPixels = options.maxPixels ?? MAX_UPLOAD_PIXELS;
   const t0 = performance.now();
-  const bytes = await bytesOf(file);
+  const bytes = await bytesOf(file, name);
   const needRuntime = !runtimeSetup && !runtimeBytes;
   let setup = await runtimeFor(options);
   const t1 = performance.now();

@@ -7,7 +7,7 @@ import {toCellMajor} from "./cellMajor.js";
 import {tokensToCells} from "./tokenGrid.js";
 import type {LayerSpec, ModelSpec, SizePolicy} from "./modelSpec.js";
 import {rgbToBytes, type Pixels, type Rgb8} from "./pixels.js";
-import {toInputTensor} from "./preprocess.js";
+import {toGrey, toInputTensor} from "./preprocess.js";
 import {cropResize} from "./resize.js";
 import {planInput} from "./sizePolicy.js";
 import type {TapSession} from "./tapSession.js";
@@ -56,10 +56,12 @@ export function resolveLayers(model: ModelSpec, outputs: readonly string[]): Lay
  * The model input of one decoded image under `policy`: the crop and size planInput chooses, resized by
  * cropResize (alpha flattened onto white), rounded to 8-bit RGB. These bytes are what the model is fed.
  */
-export function modelInput(pixels: Pixels, policy: SizePolicy): Rgb8 {
+export function modelInput(pixels: Pixels, policy: SizePolicy, channels: 1 | 3 = 3): Rgb8 {
   const plan = planInput(policy, pixels.width, pixels.height);
   const rgb = rgbToBytes(cropResize(pixels, plan.crop, plan.width, plan.height));
-  return {data: rgb, width: plan.width, height: plan.height, channels: 3};
+  const input: Rgb8 = {data: rgb, width: plan.width, height: plan.height, channels: 3};
+  // A greyscale model sees (and the page shows) the picture in grey.
+  return channels === 1 ? toGrey(input) : input;
 }
 
 /** Runs a model input (from modelInput) through `session` (tapped at least at each of `layers`' outputs). */
@@ -101,7 +103,7 @@ export async function embedPixels(
   transformed?: InputTransform
 ): Promise<PixelsEmbedding> {
   const t0 = now();
-  const input = modelInput(pixels, policy);
+  const input = modelInput(pixels, policy, model.input.channels);
   const rgb = transformed ? transformImage(input, transformed.transform, transformed.interpolation) : input;
   const tensor = toInputTensor(rgb, model.input);
   const t1 = now();

@@ -8,7 +8,7 @@
 export const MAX_NAME_CHARS = 80;
 
 /** The formats browsers are asked to decode, for messages. */
-export const ACCEPTED_FORMATS = "JPEG, PNG, WebP, GIF, AVIF or BMP";
+export const ACCEPTED_FORMATS = "JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF";
 
 /**
  * A file name as messages show it: in double quotes, control characters and quotes escaped (JSON
@@ -25,7 +25,38 @@ export function quoteName(name: string | null | undefined, fallback = "the image
     const keep = Math.max(1, max - 1 - ext.length);
     name = [...chars.slice(0, keep), "…", ...ext].join("");
   }
-  return JSON.stringify(name);
+  return escapeBidi(JSON.stringify(name));
+}
+
+/** Bidirectional formatting characters (marks, embeddings, overrides, isolates): in a user's name they can
+ * mirror the text around it ("photo\u202Egnp.txt" shows as "photo" + "txt.png" reversed). */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** Letters of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko…, and their presentation forms). */
+const RTL_LETTERS = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFC]|[\u{10800}-\u{10FFF}\u{1E800}-\u{1EFFF}]/u;
+
+/** `text` with every bidirectional formatting character written out as its \\uXXXX escape. */
+function escapeBidi(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+}
+
+/**
+ * A user-given name (a file name) as pages show it in running text, captions and aria-labels: its
+ * bidirectional formatting characters written out as escapes (so none can mirror the page's text), and,
+ * when it holds right-to-left letters, wrapped in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE so that
+ * its direction stays inside it. The one place that isolates user-given names; plain names come back as
+ * they are.
+ */
+export function isolateName(name: string): string {
+  const escaped = escapeBidi(name);
+  return RTL_LETTERS.test(escaped) ? `\u2068${escaped}\u2069` : escaped;
+}
+
+/** `text` cut to at most `max` characters (whole code points, never half an emoji), "…" marking a cut. */
+export function cutName(text: string, max: number): string {
+  // Grapheme clusters where the runtime can segment them (an emoji with modifiers or joiners stays whole).
+  const Segmenter = (Intl as {Segmenter?: new (locale?: string, options?: {granularity: "grapheme"}) => {segment(text: string): Iterable<{segment: string}>}}).Segmenter;
+  const chars = Segmenter ? Array.from(new Segmenter(undefined, {granularity: "grapheme"}).segment(text), (s) => s.segment) : Array.from(text);
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : text;
 }
 
 /** How an upload is named in messages: its file name in quotes, or "the image". */
@@ -176,13 +207,61 @@ function walkWebp(b: Uint8Array): {width: number | null; height: number | null; 
   return {width: null, height: null, complete};
 }
 
+/**
+ * The size of an AVIF or HEIF image from its ISO-BMFF boxes: every image spatial extent (`ispe`) property
+ * under meta → iprp → ipco, the largest of them (a grid image's tiles are smaller than the grid), or null
+ * when there is none. The file is complete when its top-level boxes fit in it.
+ */
+function walkIsoBmff(b: Uint8Array): {width: number | null; height: number | null; complete: boolean} {
+  let width: number | null = null, height: number | null = null;
+  let complete = true;
+  /** Calls `visit(type, start, end)` for each box from `from` to `to` (start: the box's content). */
+  const boxes = (from: number, to: number, visit: (type: string, start: number, end: number) => void) => {
+    let i = from;
+    while (i + 8 <= to) {
+      let size = u32be(b, i);
+      const type = ascii(b, i + 4, i + 8);
+      let start = i + 8;
+      if (size === 1) {
+        if (i + 16 > to) return void (complete = false);
+        size = u32be(b, i + 8) * 2 ** 32 + u32be(b, i + 12);
+        start = i + 16;
+      } else if (size === 0) size = to - i;
+      if (size < start - i) return void (complete = false);
+      const end = i + size;
+      if (end > to) {
+        complete = false;
+        visit(type, start, to);
+        return;
+      }
+      visit(type, start, end);
+      i = end;
+    }
+  };
+  boxes(0, b.length, (type, start, end) => {
+    if (type !== "meta") return;
+    boxes(start + 4, end, (type, start, end) => {
+      if (type !== "iprp") return;
+      boxes(start, end, (type, start, end) => {
+        if (type !== "ipco") return;
+        boxes(start, end, (type, start, end) => {
+          if (type !== "ispe" || start + 12 > end) return;
+          const w = u32be(b, start + 4), h = u32be(b, start + 8);
+          if (width === null || height === null || w * h > width * height) (width = w), (height = h);
+        });
+      });
+    });
+  });
+  return {width, height, complete};
+}
+
 /** What the bytes of an image file say before it is decoded. */
 export interface ImageHeader {
   format: ImageFormat;
-  /** Pixel size from the header (before EXIF orientation), or null when this module does not read it. */
+  /** Pixel size from the header (before EXIF orientation), or null when the header does not give it. */
   width: number | null;
   height: number | null;
-  /** False when the file ends before its image data does (JPEG, PNG and WebP are checked; others count as complete). */
+  /** False when the file ends before its image data does (JPEG, PNG, WebP, AVIF and HEIF are checked; others count as complete). */
   complete: boolean;
 }
 
@@ -194,6 +273,8 @@ export function readImageHeader(bytes: Uint8Array, format: ImageFormat): ImageHe
     case "webp": return {format, ...walkWebp(bytes)};
     case "gif": return {format, width: bytes.length >= 10 ? u16le(bytes, 6) : null, height: bytes.length >= 10 ? u16le(bytes, 8) : null, complete: true};
     case "bmp": return {format, width: bytes.length >= 26 ? Math.abs(i32le(bytes, 18)) : null, height: bytes.length >= 26 ? Math.abs(i32le(bytes, 22)) : null, complete: true};
+    case "avif":
+    case "heic": return {format, ...walkIsoBmff(bytes)};
     default: return {format, width: null, height: null, complete: true};
   }
 }
@@ -201,6 +282,9 @@ export function readImageHeader(bytes: Uint8Array, format: ImageFormat): ImageHe
 /** Largest upload, in pixels (width × height of the decoded image): 50 megapixels. Its RGBA pixels take
  * 200 MB while they are read. */
 export const MAX_UPLOAD_PIXELS = 50_000_000;
+
+/** Formats whose pixel size is read from the header before anything is decoded. */
+const MEASURED = new Set<ImageFormat>(["jpeg", "png", "webp", "gif", "bmp", "avif", "heic"]);
 
 /** Image types a browser may know that are refused by type alone. */
 const SVG_TYPES = new Set(["image/svg+xml", "image/svg"]);
@@ -218,25 +302,43 @@ export function checkUploadFile(name: string | null | undefined, type: string, s
 /**
  * Checks an upload's bytes (all of them, or at least the first 64 KB for the format alone) before the
  * browser decodes them, whatever its name and type say: SVG and plain non-images are refused, a JPEG,
- * PNG or WebP cut short is refused, and an image whose header gives its size is checked against
- * `maxPixels` (so its pixels are never decoded). Returns the header, or null when the format is not
- * recognised and the browser should try (then the type must not say it is something else).
+ * PNG, WebP, AVIF or HEIF cut short is refused, and the size read from the header is checked against
+ * `maxPixels` (so the pixels of an image too large are never decoded). A file whose size cannot be read
+ * from its header (an unrecognised format, ICO, JPEG XL, a header without a size) is refused: the
+ * browser would decode it in full before its size is known. `measure` reads the size of a format whose
+ * header this module does not parse (the uploads worker's TIFF reader): null when the file gives none,
+ * undefined for a format it does not read. Returns the header, with the measured size.
  */
-export function checkUploadBytes(name: string | null | undefined, type: string, bytes: Uint8Array, maxPixels = MAX_UPLOAD_PIXELS): ImageHeader | null {
+export function checkUploadBytes(
+  name: string | null | undefined,
+  type: string,
+  bytes: Uint8Array,
+  maxPixels = MAX_UPLOAD_PIXELS,
+  measure?: (format: ImageFormat, bytes: Uint8Array) => {width: number; height: number} | null | undefined
+): ImageHeader {
   const what = describeUpload(name);
   const sniffed = sniffFile(bytes.subarray(0, 4096));
   if (sniffed.kind === "svg") throw new Error(svgMessage(what));
   if (sniffed.kind === "other") throw new Error(`${what} is ${sniffed.what}, not an image: choose a ${ACCEPTED_FORMATS} file`);
   if (sniffed.kind === "unknown") {
-    // An empty type means the browser did not know it (e.g. a file without extension): try decoding.
     if (type && !type.toLowerCase().startsWith("image/")) throw new Error(`${what} is not an image (its type is ${type}): choose a ${ACCEPTED_FORMATS} file`);
-    return null;
+    throw new Error(`${what} is not in a format this page recognises, so its size cannot be checked before it is decoded: choose a ${ACCEPTED_FORMATS} file`);
   }
   const header = readImageHeader(bytes, sniffed.format);
   if (!header.complete) {
     throw new Error(`${what} is cut short: its ${FORMAT_NAMES[header.format]} data ends before the image does (an interrupted download or copy?); choose the image again, or re-export it`);
   }
-  if (header.width !== null && header.height !== null) checkUploadPixels(name, header.width, header.height, maxPixels);
+  // The size must come from the header: a format whose size cannot be read there (ICO, JPEG XL, or a
+  // header without one) would be decoded in full before its size is known, so a small file could take
+  // gigabytes (a decompression bomb).
+  const measured = header.width === null || header.height === null ? measure?.(header.format, bytes) : undefined;
+  if (measured) return checkUploadPixels(name, measured.width, measured.height, maxPixels), {...header, ...measured};
+  if (header.width === null || header.height === null) {
+    throw new Error(MEASURED.has(header.format) || measured === null
+      ? `${what} is a ${FORMAT_NAMES[header.format]} file whose header gives no pixel size, so it cannot be checked before it is decoded: re-export it, or convert it to PNG or JPEG`
+      : `${what} is a ${FORMAT_NAMES[header.format]} file, which is not accepted (its size cannot be checked before it is decoded): convert it to PNG or JPEG`);
+  }
+  checkUploadPixels(name, header.width, header.height, maxPixels);
   return header;
 }
 
@@ -250,6 +352,24 @@ export function checkUploadPixels(name: string | null | undefined, width: number
     while (digits < 9 && (width * height / 1e6).toPrecision(digits) === (limit / 1e6).toPrecision(digits)) ++digits;
     const mp = (n: number) => `${Number((n / 1e6).toPrecision(digits))} megapixels`;
     throw new Error(`${what} is too large: ${width}×${height} is ${mp(width * height)}, the limit is ${mp(limit)}; scale it down and try again`);
+  }
+}
+
+/**
+ * The bytes of a file the user chose (an image or a model), read in full. A file deleted, moved or edited
+ * on disk after it was chosen cannot be read any more (the browser raises NotFoundError or
+ * NotReadableError, whose own words blame "permission problems"): that is said in our words. `what` names
+ * the file (quoted).
+ */
+export async function readChosenFile(file: Blob, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await file.arrayBuffer());
+  } catch (error) {
+    const name = (error as DOMException)?.name;
+    if (name === "NotFoundError" || name === "NotReadableError") {
+      throw new Error(`${what} changed or vanished since it was chosen (it was edited, moved or deleted on disk): choose it again`);
+    }
+    throw error;
   }
 }
 

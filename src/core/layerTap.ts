@@ -83,7 +83,7 @@ export async function listCandidateLayers<Options>(ort: OrtRuntime<Options>, byt
   if (names.length === 0) throw new Error(NO_SPATIAL_OUTPUT);
 
   const probe = pruneTo(model, names);
-  const session = await createSession(ort, encodeModel(probe), options.sessionOptions, `${fileName} (with its intermediate tensors as outputs)`);
+  const session = await createSession(ort, encodeModel(probe), options.sessionOptions, fileName);
   const size = options.size ?? {height: input.height ?? 224, width: input.width ?? 224};
   const {data, dims} = probeInput(input, size);
   let results;

@@ -5,7 +5,7 @@
 import {quoteName, sniffFile} from "./imageFile.js";
 import {listCandidateLayers, NO_SPATIAL_OUTPUT, type CandidateLayer} from "./layerTap.js";
 import {decodeModel, describeImageInput, type ImageInput, type ModelProto} from "./onnxGraph.js";
-import type {OrtRuntime} from "./ortRuntime.js";
+import {RuntimeFailure, type OrtRuntime} from "./ortRuntime.js";
 import {modelHints, type ModelHints} from "./ownModel.js";
 
 /** Largest model file accepted, in bytes: 500 MB. onnxruntime-web holds the file and the session's copy
@@ -128,12 +128,18 @@ export async function describeModel<Options>(ort: OrtRuntime<Options>, bytes: Ui
   } catch (error) {
     throw new Error(`${(error as Error).message}; ${IMAGE_MODEL_ADVICE}`);
   }
+  // Pictures are run one at a time: a fixed batch of more than one would fail at Run, so it is said here.
+  if (input.batch !== null && input.batch !== 1) {
+    throw new Error(`${what} takes a fixed batch of ${input.batch} images at once (input "${input.name}" has batch dimension ${input.batch}); this page runs one picture at a time: export it with a batch of 1, or with a free (dynamic) batch dimension`);
+  }
   let layers: CandidateLayer[];
   try {
     layers = await listCandidateLayers(ort, model, {fileName: what, sessionOptions: options.sessionOptions, size: options.size});
   } catch (error) {
     const message = (error as Error).message;
     if (message === NO_SPATIAL_OUTPUT) throw new Error(`${what}: ${NO_SPATIAL_OUTPUT}; ${IMAGE_MODEL_ADVICE}, whose layers keep a grid of cells`);
+    // A failure the runtime's words were told apart for says what to do already.
+    if (error instanceof RuntimeFailure && error.kind !== "other") throw error;
     throw new Error(`${message}; onnxruntime-web may lack one of its operators: export it again with a recent standard opset (e.g. 17)`);
   }
   return {input, layers, hints: modelHints(model)};

@@ -31,6 +31,8 @@ export interface InputSpec {
   minSize: number;
   /** Fixed spatial size of the input, or null when height and width are symbolic. */
   fixedSize: {width: number; height: number} | null;
+  /** Colour channels the model takes: 3 (default), or 1 for a greyscale model (pictures are converted to grey, see preprocess.ts toGrey). */
+  channels?: 1 | 3;
 }
 
 export interface LayerSpec {

@@ -22,7 +22,20 @@ function affine(input: InputSpec): {a: number[]; b: number[]} {
   return {a: std.map((s) => 1 / (255 * s)), b: mean.map((m, c) => -m / std[c])};
 }
 
-/** Builds the model input for one image. */
+/**
+ * 8-bit RGB turned grey in place, R = G = B = round(0.299 R + 0.587 G + 0.114 B) (ITU-R BT.601 luma, as
+ * Pillow's convert("L")): what a greyscale (1-channel) model is fed, and shown as the picture it saw.
+ */
+export function toGrey<T extends {data: Uint8Array}>(image: T): T {
+  const {data} = image;
+  for (let i = 0; i + 2 < data.length; i += 3) {
+    const y = Math.round(0.299 * data[i]! + 0.587 * data[i + 1]! + 0.114 * data[i + 2]!);
+    data[i] = data[i + 1] = data[i + 2] = y;
+  }
+  return image;
+}
+
+/** Builds the model input for one image (for a 1-channel model, from its first colour: pass it through toGrey first). */
 export function toInputTensor(image: {data: ArrayLike<number>; width: number; height: number}, input: InputSpec): InputTensor {
   const {width, height, data} = image;
   if (width < input.minSize || height < input.minSize) {
@@ -33,6 +46,13 @@ export function toInputTensor(image: {data: ArrayLike<number>; width: number; he
   }
   const {a, b} = affine(input);
   const plane = width * height;
+  if (input.channels === 1) {
+    // One channel: the grey value, normalised with the mean of the three channels' coefficients.
+    const a1 = (a[0]! + a[1]! + a[2]!) / 3, b1 = (b[0]! + b[1]! + b[2]!) / 3;
+    const grey = new Float32Array(plane);
+    for (let p = 0; p < plane; ++p) grey[p] = a1 * data[p * 3]! + b1;
+    return {data: grey, dims: input.layout === "NCHW" ? [1, 1, height, width] : [1, height, width, 1]};
+  }
   const out = new Float32Array(plane * 3);
   const bgr = input.channelOrder === "BGR";
   const nchw = input.layout === "NCHW";

@@ -76,3 +76,18 @@ export function checkSizePolicy(value: unknown, where: string): SizePolicy {
       throw new Error(`${where}: sizePolicy.kind must be "square", "shorterSide" or "fixed", got ${JSON.stringify(p?.kind)}`);
   }
 }
+
+/** Least share of a picture's area the crop may keep before an upload is warned about it: a half. */
+export const MIN_CROP_SHARE = 0.5;
+
+/**
+ * The warning for a picture whose crop keeps less than MIN_CROP_SHARE of it (a panorama, a 1×5000 strip):
+ * what the model sees of it, or null when the crop keeps enough. `what` names the picture (quoted).
+ */
+export function cropWarning(what: string, srcWidth: number, srcHeight: number, plan: InputPlan): string | null {
+  const share = (plan.crop.width * plan.crop.height) / (srcWidth * srcHeight);
+  if (share >= MIN_CROP_SHARE) return null;
+  const percent = share * 100;
+  const shown = percent >= 1 ? `${Math.round(percent)}%` : `${Number(percent.toPrecision(2))}%`;
+  return `${what} is ${srcWidth}×${srcHeight}: the model sees only its centre ${plan.crop.width}×${plan.crop.height} (${shown} of the picture), resized to ${plan.width}×${plan.height}. It was added; crop it nearer to a square to compare all of it.`;
+}

@@ -96,7 +96,7 @@ export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer
     if (!layer) throw new Error(`invalid layer: ${output} (the model offers ${layers.map((l) => l.output).join(", ")})`);
     return layer;
   });
-  if (input.channels !== 3) throw new Error(`the model's input has ${input.channels} channel${input.channels === 1 ? "" : "s"}; this page feeds colour images (3 channels)`);
+  if (input.channels !== 3 && input.channels !== 1) throw new Error(`the model's input has ${input.channels} channels; this page feeds colour (3 channels) or grey (1 channel) images`);
   const specs: LayerSpec[] = chosen.map((layer) => {
     const {stride, receptiveField, offset, known} = geometry(layer, size);
     const tokens = layer.tokens ? {prefixTokens: layer.tokens.prefix, wholeImage: true} : {};
@@ -114,7 +114,8 @@ export function userModelSpec(input: ImageInput, layers: readonly CandidateLayer
       channelOrder: options.channelOrder,
       normalization,
       minSize: 1,
-      fixedSize: size.fixed ? {width: size.width, height: size.height} : null
+      fixedSize: size.fixed ? {width: size.width, height: size.height} : null,
+      ...(input.channels === 1 ? {channels: 1 as const} : {})
     },
     // A fixed input is filled by resizing the whole picture; a free one by a centre square crop.
     sizePolicy: size.fixed ? {kind: "fixed", width: size.width, height: size.height} : size.width === size.height ? {kind: "square", size: size.width} : {kind: "fixed", width: size.width, height: size.height},
@@ -183,4 +184,35 @@ export function modelDefaults(input: ImageInput, layers: readonly CandidateLayer
   const named = (hints.layers ?? []).filter((name) => layers.some((l) => l.output === name));
   const ticked = named.length ? {value: named, from: "named in the file's metadata"} : {value: defaultLayers(layers), from: "the page's choice: the middle and the last ReLU outputs (the file names none)"};
   return {preprocessing, channelOrder, size, layers: ticked};
+}
+
+/** The first value of cell-major `values` that is not a finite number (NaN, +Infinity or −Infinity), as {cell, channel, value}, or null. */
+export function firstNonFinite(values: Float32Array, channels: number): {cell: number; channel: number; value: number} | null {
+  for (let i = 0; i < values.length; ++i) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) return {cell: Math.floor(i / channels), channel: i % channels, value: v};
+  }
+  return null;
+}
+
+/** The message for a layer with NaN or infinite activations: no similarity can be computed from them. */
+export function nonFiniteMessage(layer: string, where: {image: number; channel: number; value: number}, opType?: string): string {
+  const op = opType ? ` (${opType})` : "";
+  const at = `in channel ${where.channel} of image ${where.image + 1}`;
+  if (Number.isNaN(where.value)) {
+    return `layer ${JSON.stringify(layer)}${op} has NaN ("not a number") activations (${at}): the model computes an undefined result there (a square root or logarithm of a negative number, 0/0, ∞ − ∞…), so no similarity can be computed. Pick another layer, or check the preprocessing.`;
+  }
+  return `layer ${JSON.stringify(layer)}${op} has infinite activations (${where.value > 0 ? "+" : "−"}Infinity ${at}): its values overflow the 32-bit floats the model computes with, so no similarity can be computed. Pick an earlier layer, or check the preprocessing (a wrong input range can make values explode).`;
+}
+
+/** The message for a layer that is zero at every cell of every picture (a dead ReLU): it has no signal for them. */
+export function deadLayerMessage(layer: string, images: number, opType?: string): string {
+  const op = opType ? ` (${opType})` : "";
+  return `layer ${JSON.stringify(layer)}${op} is zero at every cell of these ${images} picture${images === 1 ? "" : "s"}: it has no signal for them (a "dead" ReLU?), so every overlay would be black. Pick another layer.`;
+}
+
+/** What to say about a layer of one channel: two cells' cosine is then 1 (both active) or 0, a mask. */
+export function oneChannelNote(layer: string, opType?: string): string {
+  const op = opType ? ` (${opType})` : "";
+  return `layer ${JSON.stringify(layer)}${op} has a single channel: the cosine of two cells is then 1 where both are active and 0 where one is not, so its overlay is a 0/1 mask of where it is active. Pick a layer with more channels for graded similarity.`;
 }

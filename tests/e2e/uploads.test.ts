@@ -15,6 +15,8 @@ import {hoverCell, isBrightest, overlayPixels, paintAfter, veilBrightness} from 
 
 const animals = join(import.meta.dirname, "..", "..", "datasets", "animals");
 const chelsea = readFileSync(join(animals, "skimage-chelsea.png"));
+/** The same picture in a file of other bytes (a trailer after PNG's end), so it is not refused as the same file again. */
+const chelseaWithTrailer = (n: number) => Buffer.concat([chelsea, Buffer.alloc(n)]);
 const frameOf = (i: number) => `[data-testid=overlay-figure] .overlay-frame[data-image-index="${i}"]`;
 const frames = (page: Page) => page.$$eval("[data-testid=overlay-figure] .overlay-frame", (nodes) => nodes.length);
 
@@ -113,7 +115,7 @@ describe("live uploads on the pages", () => {
     const jpeg = readFileSync(join(animals, "darknet-dog.jpg"));
     await giveFiles(page, "drop", [{name: "dropped dog.jpg", type: "image/jpeg", bytes: jpeg}]);
     await waitForFrames(page, 13);
-    await giveFiles(page, "paste", [{name: "image.png", type: "image/png", bytes: chelsea}]);
+    await giveFiles(page, "paste", [{name: "image.png", type: "image/png", bytes: chelseaWithTrailer(1)}]);
     await waitForFrames(page, 14);
     assert.match((await page.textContent("[data-testid=upload-list]")) ?? "", /my cat\.png.*dropped dog\.jpg.*image\.png/);
     await page.getByRole("button", {name: "Remove dropped dog.jpg"}).click();
@@ -123,7 +125,7 @@ describe("live uploads on the pages", () => {
 
   test("removing an upload under the pointer: no error, its frame goes, its cells are not carried onto the next upload", async () => {
     // A third upload, so that the one removed (image.png, frame 12) has one after it that moves into its place.
-    await giveFiles(page, "paste", [{name: "second cat.png", type: "image/png", bytes: chelsea}]);
+    await giveFiles(page, "paste", [{name: "second cat.png", type: "image/png", bytes: chelseaWithTrailer(2)}]);
     await waitForFrames(page, 14);
     // Everything in one view, so that the pointer stays on the upload while its Remove button is pressed.
     await page.setViewportSize({width: 1280, height: 2400});

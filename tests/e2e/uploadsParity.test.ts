@@ -134,9 +134,9 @@ describe("live uploads: the built worker against the build's Node path", {timeou
   test("errors name the file and the problem", async () => {
     // More cases, and what each gets, in badInputs.test.ts.
     const text = new TextEncoder().encode("hello");
-    assert.equal(await embedError(page, "main", "notes.txt", text, "text/plain"), `"notes.txt" is a text file, not an image: choose a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
+    assert.equal(await embedError(page, "main", "notes.txt", text, "text/plain"), `"notes.txt" is a text file, not an image: choose a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file`);
     const binary = Uint8Array.from({length: 64}, (_, i) => (i * 37) % 256);
-    assert.match(await embedError(page, "main", "broken.png", binary, "image/png"), /^could not decode "broken\.png" \(type image\/png\) as an image: .+\. Use a JPEG, PNG, WebP, GIF, AVIF or BMP file$/);
+    assert.match(await embedError(page, "main", "broken.png", binary, "image/png"), /^could not decode "broken\.png" \(type image\/png\) as an image: .+\. Use a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file$/);
     assert.equal(await embedError(page, "main", "empty.jpg", new Uint8Array(0), "image/jpeg"), `"empty.jpg" is a zero-byte file: choose the image again, or re-export it`);
   });
 

@@ -22,6 +22,7 @@ import {colormapTable} from "../../src/components/overlay/colormaps.js";
 import {loadModel} from "../../data-loaders/models/catalogue.js";
 import * as fx from "../fixtures/makeOnnx.js";
 import * as models from "../fixtures/testModels.js";
+import * as faults from "../fixtures/faultModels.js";
 import {distDir, openSite, outputDir, type Site} from "./browser.js";
 import {builtFile, choose, hoverCell, optionLabels, overlayPixels, paintAfter, spearman, veilBrightness, type OverlayPixels} from "./overlayPage.js";
 
@@ -466,6 +467,82 @@ describe("your model page", () => {
     assert.equal((await listedLayers()).length, 4);
     await site.screenshot(page, "your-model-after-bad");
     assert.deepEqual(site.errors, []);
+  });
+
+  // Bad input and faults, round two (issue 13).
+  test("infinite, NaN, all-zero and one-channel layers are named as such; the good layer is shown", async () => {
+    await pick(writeModel("faulty.onnx", fx.buildModel(faults.faultyLayers())));
+    assert.equal(await page.textContent("[data-testid=model-error]"), "");
+    await run(["good", "inf", "nan", "dead", "one"], {preprocessing: "imagenet", channelOrder: "RGB", size: 64});
+    const said = await page.$$eval("[data-testid=model-run-errors] li", (items) => items.map((li) => li.textContent ?? ""));
+    const count = pictureCount();
+    const find = (pattern: RegExp) => said.find((m) => pattern.test(m)) ?? assert.fail(`no message matching ${pattern} among:\n${said.join("\n")}`);
+    assert.match(find(/^layer "inf"/), /^layer "inf" \(Exp\) has infinite activations \(\+Infinity in channel \d+ of image \d+\): its values overflow the 32-bit floats/);
+    assert.match(find(/^layer "nan"/), /^layer "nan" \(Sqrt\) has NaN \("not a number"\) activations \(in channel \d+ of image \d+\): the model computes an undefined result there/);
+    assert.equal(find(/^layer "dead"/), `layer "dead" (Relu) is zero at every cell of these ${count} pictures: it has no signal for them (a "dead" ReLU?), so every overlay would be black. Pick another layer.`);
+    assert.match(find(/^layer "one"/), /^layer "one" \(Relu\) has a single channel: .* so its overlay is a 0\/1 mask of where it is active/);
+    assert.ok(!said.some((m) => /has negative activations/.test(m)), `NaN is not called negative:\n${said.join("\n")}`);
+    await waitForFigure("good", count);
+    assert.deepEqual(await page.$$eval("select option", (o) => o.map((x) => x.textContent).filter((t) => /^(good|one|inf|nan|dead) /.test(t ?? ""))), ["good (Relu)", "one (Relu)"]);
+    await paintAfter(page, () => hoverCell(page, frameOf(0), 10, 10));
+    assert.ok(Math.abs(Number(await page.getAttribute(".explorer-readout", "data-value")) - 1) < 0.02, "a cell with itself reads 1");
+  });
+
+  test("a fixed batch of 2 is refused at inspection, not at Run", async () => {
+    await pick(writeModel("batch2.onnx", fx.buildModel(faults.batchOf2())));
+    assert.equal(await page.textContent("[data-testid=model-error]"), `"batch2.onnx" takes a fixed batch of 2 images at once (input "input" has batch dimension 2); this page runs one picture at a time: export it with a batch of 1, or with a free (dynamic) batch dimension`);
+    assert.equal(await page.isHidden(".model-details"), true);
+  });
+
+  test("a greyscale (1-channel) model runs on grey pictures, and the page says so", async () => {
+    await pick(writeModel("grey.onnx", fx.buildModel(faults.greyscale())));
+    assert.match((await page.textContent("[data-testid=model-described]"))!, /NCHW \[N, 1, H, W\].*One channel: pictures are converted to grey \(0\.299 R \+ 0\.587 G \+ 0\.114 B\) before they reach it, and shown in grey\./);
+    await run(["t3"], {preprocessing: "zeroOne", channelOrder: "RGB", size: 64});
+    await waitForFigure("t3", pictureCount());
+    // The pictures shown are those the model saw: grey, R = G = B.
+    const colours = await page.$eval(`${frameOf(1)} img`, async (img) => {
+      const image = img as HTMLImageElement;
+      await image.decode();
+      const canvas = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
+      const context = canvas.getContext("2d")!;
+      context.drawImage(image, 0, 0);
+      const {data} = context.getImageData(0, 0, canvas.width, canvas.height);
+      let spread = 0;
+      for (let i = 0; i < data.length; i += 4) spread = Math.max(spread, Math.abs(data[i]! - data[i + 1]!), Math.abs(data[i + 1]! - data[i + 2]!));
+      return {spread, width: canvas.width};
+    });
+    assert.deepEqual(colours, {spread: 0, width: 64});
+    await paintAfter(page, () => hoverCell(page, frameOf(1), 10, 10));
+  });
+
+  test("onnxruntime's failures are told apart, each named, and no build path is shown", async () => {
+    const shown: string[] = [];
+    for (const {name, bytes, says} of faults.runtimeFailures()) {
+      await pick(writeModel(name, bytes));
+      const message = (await page.textContent("[data-testid=model-error]")) ?? "";
+      shown.push(message);
+      assert.match(message, says, name);
+    }
+    // Memory: 1100 channels at 1024×1024 (4.6 GB for one activation) is refused at that size, with advice.
+    await pick(writeModel("wide.onnx", fx.buildModel(faults.wideConv())));
+    assert.equal(await page.textContent("[data-testid=model-error]"), "");
+    await page.fill("input[name=inputSize]", "1024");
+    await page.dispatchEvent("input[name=inputSize]", "change");
+    await page.waitForFunction(() => (document.querySelector("[data-testid=model-error]")?.textContent ?? "") !== "", null, {timeout: 120_000});
+    const memory = (await page.textContent("[data-testid=model-error]")) ?? "";
+    shown.push(memory);
+    report.push(`runtime failures: ${shown.join(" | ")}`);
+    // onnxruntime refuses the size before allocating (SafeInt overflow): the runtime goes on, no restart.
+    assert.equal(memory, `onnxruntime does not have enough memory running "wide.onnx" at an input of 1×3×1024×1024: choose a smaller input size (e.g. 224), or close other tabs`);
+    for (const message of shown) assert.doesNotMatch(message, /\/[\w.-]+\/|\.cc:\d|\.h:\d|may lack one of its operators/, message);
+    // And the page still works: a good model is inspected after them.
+    await pick(join(modelDir, "fixed48.onnx"));
+    assert.equal(await page.textContent("[data-testid=model-error]"), "");
+  });
+
+  test("a right-to-left override in a model's name is escaped in the status line", async () => {
+    await pick(writeModel("model\u202Exnno.onnx", fx.buildModel(models.fixed48())));
+    assert.match((await page.textContent("[data-testid=model-status]"))!, /^model\\u202Exnno\.onnx: /);
   });
 
   test("no request carries the model: only same-origin GETs of the site's files", () => {

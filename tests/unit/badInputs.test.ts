@@ -97,8 +97,9 @@ describe("image checks before decoding", () => {
 
   test("a type that is not an image, for bytes not recognised", () => {
     const bytes = Uint8Array.from([0, 1, 2, 3, 200]);
-    assert.equal(message(() => checkUploadBytes("a.bin", "application/octet-stream", bytes)), `"a.bin" is not an image (its type is application/octet-stream): choose a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
-    assert.equal(checkUploadBytes("a", "", bytes), null, "unknown type and bytes: the browser tries");
+    assert.equal(message(() => checkUploadBytes("a.bin", "application/octet-stream", bytes)), `"a.bin" is not an image (its type is application/octet-stream): choose a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file`);
+    // Unknown type and bytes: refused, since the size of what the browser would decode cannot be checked first.
+    assert.equal(message(() => checkUploadBytes("a", "", bytes)), `"a" is not in a format this page recognises, so its size cannot be checked before it is decoded: choose a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file`);
   });
 
   test("truncated PNG and WebP; bytes after the end are fine", async () => {

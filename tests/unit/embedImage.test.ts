@@ -96,7 +96,7 @@ test("upload checks: empty files, other types, the pixel limit", () => {
   assert.throws(() => checkUploadPixels("big.png", 9000, 7000), /9000×7000 is 63 megapixels, the limit is 50 megapixels/);
   assert.throws(() => checkUploadPixels("p.png", 451, 300, 100_000), /451×300 is 0\.135 megapixels, the limit is 0\.1 megapixels/);
   assert.throws(() => checkUploadPixels("z.png", 0, 10), /"z\.png" has no pixels \(0×10\): choose the image again, or re-export it/);
-  assert.equal(decodeFailure("x.png", "image/png", "The source image could not be decoded."), `could not decode "x.png" (type image/png) as an image: The source image could not be decoded. Use a JPEG, PNG, WebP, GIF, AVIF or BMP file`);
+  assert.equal(decodeFailure("x.png", "image/png", "The source image could not be decoded."), `could not decode "x.png" (type image/png) as an image: The source image could not be decoded. Use a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file`);
 });
 
 test("the layer and images loaders, run as Framework runs them, give embedPixels' activations and input exactly", async () => {

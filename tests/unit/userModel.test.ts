@@ -69,7 +69,9 @@ describe("userModel", () => {
 
     assert.throws(() => userModelSpec(symbolic, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: []}), /no layers chosen/);
     assert.throws(() => userModelSpec(symbolic, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: ["zz"]}), /invalid layer: zz \(the model offers t1, t4\)/);
-    assert.throws(() => userModelSpec({...symbolic, channels: 1}, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: ["t1"]}), /1 channel;/);
+    // A greyscale model is fed grey pictures; other channel counts are refused.
+    assert.equal(userModelSpec({...symbolic, channels: 1}, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: ["t1"]}).input.channels, 1);
+    assert.throws(() => userModelSpec({...symbolic, channels: 4}, layers, {name: "n", preprocessing: "imagenet", channelOrder: "RGB", inputSize: 224, outputs: ["t1"]}), /4 channels; this page feeds colour \(3 channels\) or grey \(1 channel\) images/);
   });
 
   for (const [title, build, outputs, size] of [

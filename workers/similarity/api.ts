@@ -13,6 +13,7 @@ import {WasmCodeDots, wasmSimdSupported} from "../../src/core/codeDots.js";
 import type {Size} from "../../src/core/cells.js";
 import {cellStarts, type LayerData, type LayerInfo} from "../../src/core/layerTable.js";
 import {quantizeCells, quantizeCellsWithStep} from "../../src/core/quantize.js";
+import {deadLayerMessage, firstNonFinite, nonFiniteMessage} from "../../src/core/userModel.js";
 import {codeDots, maxInto, queryScratch, toSimilarity, type QueryScratch, type SimilarityKind} from "../../src/core/similarity.js";
 import {topK} from "../../src/core/topK.js";
 import {layerFile} from "./layerFiles.js";
@@ -158,7 +159,7 @@ function withAdded(base: LayerData, images: readonly CodedImage[]): LayerData {
 }
 
 /** A layer table built from values computed in the browser, and its size in bytes. */
-function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly ComputedImage[]): {data: LayerData; bytes: number} {
+function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly ComputedImage[], opType?: string): {data: LayerData; bytes: number} {
   const {channels} = info;
   if (!images.length) throw new RangeError(`layer ${info.name}: no images`);
   let total = 0;
@@ -166,12 +167,15 @@ function valuesLayer(info: Omit<LayerInfo, "grids" | "step">, images: readonly C
     if (values.length !== grid.width * grid.height * channels) {
       throw new RangeError(`layer ${info.name}, image ${i}: ${values.length} values for a ${grid.width}×${grid.height} grid of ${channels} channels`);
     }
+    const nonFinite = firstNonFinite(values, channels);
+    if (nonFinite) throw new RangeError(nonFiniteMessage(info.name, {image: i, channel: nonFinite.channel, value: nonFinite.value}, opType));
     total += values.length;
   });
   const all = new Float32Array(total);
   let at = 0;
   for (const {values} of images) all.set(values, at), (at += values.length);
   const {codes, norms, step, scales} = quantizeCells(all, channels);
+  if (norms.every((n) => n === 0)) throw new RangeError(deadLayerMessage(info.name, images.length, opType));
   const grids = images.map((image) => ({width: image.grid.width, height: image.grid.height}));
   // A layer with any value below zero gets signed codes (quantize.ts), and says so like a signed file.
   const data: LayerData = {info: {...info, step, grids, ...(scales ? {signed: true} : {})}, codes, norms, cellStart: cellStarts(grids), ...(scales ? {scales} : {})};
@@ -223,8 +227,9 @@ export const similarityApi = {
    * layer is used like a loaded file. A layer with values below zero gets signed codes (summary.info.signed).
    * The buffers are only read.
    */
-  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: ComputedImage[]): LayerSummary {
-    const {data, bytes} = valuesLayer(info, images);
+  /** `opType` (the layer's operator) only names it in messages. */
+  loadValues(key: string, info: Omit<LayerInfo, "grids" | "step">, images: ComputedImage[], opType?: string): LayerSummary {
+    const {data, bytes} = valuesLayer(info, images, opType);
     return install(key, data, bytes, data, [], new Map(), 0);
   },
 

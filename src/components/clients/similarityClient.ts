@@ -66,9 +66,9 @@ export class SimilarityClient {
   }
 
   /** Installs a layer computed in the browser (a user's model) under `key`; the values' buffers are moved to the worker. */
-  loadValues(key: string, info: Parameters<SimilarityApi["loadValues"]>[1], images: Parameters<SimilarityApi["loadValues"]>[2]): Promise<LayerSummary> {
+  loadValues(key: string, info: Parameters<SimilarityApi["loadValues"]>[1], images: Parameters<SimilarityApi["loadValues"]>[2], opType?: string): Promise<LayerSummary> {
     const buffers = [...new Set(images.map((i) => i.values.buffer as ArrayBuffer))];
-    return this.handle.remote.loadValues(key, info, transfer(images, buffers)) as Promise<LayerSummary>;
+    return this.handle.remote.loadValues(key, info, transfer(images, buffers), opType) as Promise<LayerSummary>;
   }
 
   private async next(): Promise<void> {

@@ -12,6 +12,7 @@ import {FileAttachment} from "observablehq:stdlib";
 import type {ModelSpec} from "../../core/modelSpec.js";
 import {modelFiles} from "../dataFiles.js";
 import {findWebGPUAdapter} from "../../core/webgpu.js";
+import {fetchKept} from "../../core/fileCache.js";
 import {createUploadsClient, type UploadsClient} from "./uploadsWorkerClient.js";
 
 export type {UploadsClient, UploadsClientInit} from "./uploadsWorkerClient.js";
@@ -30,6 +31,24 @@ export const uploadFiles = {
 /** A model the datasets name (see dataFiles.js). */
 export type UploadModelId = string;
 
+/** An absolute URL for a FileAttachment (the worker may run from a blob: URL, against which a path does not resolve). */
+const absolute = async (file: {url(): Promise<string>}) => new URL(await file.url(), location.href).href;
+
+/** The model's description, read through the file cache (src/core/fileCache.ts), so that it is there offline. */
+export async function uploadModelSpec(id: UploadModelId): Promise<ModelSpec> {
+  const files = uploadFiles.models[id];
+  if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
+  return JSON.parse(new TextDecoder().decode(await fetchKept(await absolute(files.spec), "the model", "application/json"))) as ModelSpec;
+}
+
+/** A worker bundle as a blob: URL of its kept copy (a Worker's script is fetched by the browser, past Cache Storage), made once. */
+let workerUrl: Promise<string> | null = null;
+function keptWorkerUrl(file: {url(): Promise<string>}): Promise<string> {
+  workerUrl ??= absolute(file).then(async (url) => URL.createObjectURL(new Blob([await fetchKept(url, "the model's runtime", "text/javascript") as BlobPart], {type: "text/javascript"})));
+  workerUrl.catch(() => (workerUrl = null));
+  return workerUrl;
+}
+
 /**
  * A client for the uploads worker. The worker (a 320 KB bundle on onnxruntime's CPU-only build, 660 KB with
  * WebGPU when the browser has an adapter) starts on the first call, and is terminated
@@ -42,13 +61,11 @@ export function startUploads(invalidation?: Promise<unknown>): UploadsClient<Upl
   const webgpu = () => (gpu ??= findWebGPUAdapter().then((adapter) => adapter !== null));
   return createUploadsClient<UploadModelId>(
     {
-      workerUrl: async () => ((await webgpu()) ? uploadFiles.worker : uploadFiles.cpuWorker).url(),
-      runtimeUrl: async () => ((await webgpu()) ? uploadFiles.runtime : uploadFiles.cpuRuntime).url(),
+      workerUrl: async () => keptWorkerUrl((await webgpu()) ? uploadFiles.worker : uploadFiles.cpuWorker),
+      runtimeUrl: async () => absolute((await webgpu()) ? uploadFiles.runtime : uploadFiles.cpuRuntime),
       async model(id) {
-        const files = uploadFiles.models[id as UploadModelId];
-        if (!files) throw new Error(`unknown model ${JSON.stringify(id)} (offered: ${Object.keys(uploadFiles.models).join(", ")})`);
-        const [modelUrl, spec] = await Promise.all([files.onnx.url(), files.spec.json() as Promise<ModelSpec>]);
-        return {modelUrl, spec};
+        const spec = await uploadModelSpec(id as UploadModelId);
+        return {modelUrl: await absolute(uploadFiles.models[id as UploadModelId].onnx), spec};
       }
     },
     invalidation

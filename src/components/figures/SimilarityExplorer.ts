@@ -248,7 +248,9 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   /** The colour bar for the current look; a per-image scale shows the image under the pointer (or the first query's). */
   function showBar(): void {
     const fixed = fixedDomain(look.kind, summary.maxNorm, signed);
-    const at = query.pointer ?? query.refs[0] ?? null;
+    // Cells of another table (the figure is drawn before setTable moves the query to this one; an upload
+    // under the pointer may just have been removed) name no image here.
+    const at = query.version === summary.version ? (query.pointer ?? query.refs[0] ?? null) : null;
     const i = at?.image ?? 0;
     const domain: [number, number] = painted && look.scale !== "fixed" ? [domains[2 * i], domains[2 * i + 1]] : fixed;
     const label = painted || look.scale === "fixed" ? describeScale(look.kind, look.scale, domain, imageOf(i).id, signed) : `${kindLabel(look.kind)}, ${look.scale === "set" ? "stretched to this set's min–max" : "stretched per image"} (point at an image to see the range)${signed ? SIGNED_NOTE : ""}`;

@@ -11,6 +11,7 @@ import type {ModelInspection} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
 import type {UploadsClient} from "../clients/uploadsWorkerClient.js";
 import {el} from "../dom/el.js";
+import {isolateName} from "../../core/imageFile.js";
 
 /** What Run hands to the page. */
 export interface PickedModel {
@@ -140,7 +141,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   async function inspect(chosen: File, probe?: {width: number; height: number}) {
     const mine = ++generation;
     showError("");
-    status.textContent = probe ? `Measuring the grids at ${probe.width}×${probe.height}…` : `Reading ${chosen.name} (${megabytes(chosen.size)})…`;
+    status.textContent = probe ? `Measuring the grids at ${probe.width}×${probe.height}…` : `Reading ${isolateName(chosen.name)} (${megabytes(chosen.size)})…`;
     // Only a new file disables Run: a new size is measured while Run waits for it (a click that blurs the
     // size box fires its change event first, and a disabled button would swallow the click).
     if (!probe) runButton.disabled = true;
@@ -153,7 +154,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
       measured = probe ?? inputSizeFor(result.input);
       if (fresh) applyDefaults(modelDefaults(result.input, result.layers, result.hints));
       render();
-      status.textContent = `${result.name ?? "The model"}: ${megabytes(result.bytes)}, ${result.layers.length} candidate layer${result.layers.length === 1 ? "" : "s"}.`;
+      status.textContent = `${result.name ? isolateName(result.name) : "The model"}: ${megabytes(result.bytes)}, ${result.layers.length} candidate layer${result.layers.length === 1 ? "" : "s"}.`;
       details.hidden = false;
       // A size the file asks for (its metadata) other than the probe's: measure the grids there.
       if (fresh && !size.disabled && Number(size.value) !== measured.width) pending = inspect(chosen, inputSizeFor(result.input, Number(size.value)));
@@ -174,7 +175,7 @@ export function ModelPicker({client}: {client: UploadsClient}): ModelPickerNode 
   function render() {
     if (!inspection) return;
     const {input, layers} = inspection;
-    described.textContent = `Input "${input.name}": ${input.layout} ${shape(inspection)}, ${input.height != null && input.width != null ? `fixed size ${input.width}×${input.height}` : "any height and width"}. Layout detected: ${input.layout}.`;
+    described.textContent = `Input "${input.name}": ${input.layout} ${shape(inspection)}, ${input.height != null && input.width != null ? `fixed size ${input.width}×${input.height}` : "any height and width"}. Layout detected: ${input.layout}.${input.channels === 1 ? " One channel: pictures are converted to grey (0.299 R + 0.587 G + 0.114 B) before they reach it, and shown in grey." : ""}`;
     described.dataset.layout = input.layout;
     table.replaceChildren();
     const head = el("tr");

@@ -8,7 +8,7 @@
 // the others are shown.
 import type {LayerSummary, SimilarityApi} from "../../../workers/similarity.js";
 import type {Backend} from "../../../workers/uploads.js";
-import {userLayerInfo} from "../../core/userModel.js";
+import {oneChannelNote, userLayerInfo} from "../../core/userModel.js";
 import type {DecodedImage} from "../images/decodeImages.js";
 import type {PickedModel} from "./ModelPicker.js";
 import {SimilarityClient} from "../clients/similarityClient.js";
@@ -16,6 +16,7 @@ import type {WorkerHandle} from "../clients/startWorker.js";
 import {releaseImage, uploadedImageInfo} from "../uploads/uploadsJoin.js";
 import {describeBackend, type UploadsClient} from "../clients/uploadsWorkerClient.js";
 import type {UploadRecord} from "../uploads/uploadStore.js";
+import {isolateName} from "../../core/imageFile.js";
 
 /** One layer of a run: installed (key, summary, client), or refused with a message. */
 export type RunLayer =
@@ -100,7 +101,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
   progress.bar.max = total + spec.layers.length;
   progress.bar.value = 0;
   try {
-    progress.status.textContent = `Loading ${file.name}…`;
+    progress.status.textContent = `Loading ${isolateName(file.name)}…`;
     const ready = await models.initModel(file, {spec, outputs: spec.layers.map((l) => l.output), name: file.name});
     const where = describeBackend(ready.backend, ready.numThreads);
     const values = new Map(spec.layers.map((l) => [l.name, [] as Array<{grid: {width: number; height: number}; values: Float32Array}>]));
@@ -108,7 +109,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
     let inference = 0;
     for (let i = 0; i < total; ++i) {
       if (stopped) return release(made);
-      progress.status.textContent = `Running ${file.name} on ${where}: image ${i + 1} of ${total}…`;
+      progress.status.textContent = `Running ${isolateName(file.name)} on ${where}: image ${i + 1} of ${total}…`;
       const {blob, image} = sources[i]!;
       const embedding = await models.embed(await blob(), {name: image.file});
       ms += embedding.ms.total;
@@ -129,8 +130,9 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       const key = `user/${id}/${dataset}/${layer.name}`;
       const client = new SimilarityClient(similarity);
       try {
-        const summary = await client.loadValues(key, userLayerInfo(spec, layer), values.get(layer.name)!);
+        const summary = await client.loadValues(key, userLayerInfo(spec, layer), values.get(layer.name)!, opType);
         layers.push({name: layer.name, opType, key, summary, client});
+        if (layer.channels === 1) say(progress, oneChannelNote(layer.name, opType));
       } catch (e) {
         const message = (e as Error).message;
         layers.push({name: layer.name, opType, error: message});
@@ -138,7 +140,7 @@ export async function runUserModel({picked, images, dataset, uploads, models, si
       }
     }
     const per = (x: number) => x / Math.max(1, total);
-    progress.status.textContent = `Done: ${total} image${total === 1 ? "" : "s"} through ${file.name} on ${where}, ${per(ms).toFixed(1)} ms per image (${per(inference).toFixed(1)} ms of it the model run).`;
+    progress.status.textContent = `Done: ${total} image${total === 1 ? "" : "s"} through ${isolateName(file.name)} on ${where}, ${per(ms).toFixed(1)} ms per image (${per(inference).toFixed(1)} ms of it the model run).`;
     progress.status.dataset.backend = ready.backend;
     progress.status.dataset.msPerImage = per(ms).toFixed(2);
     recent.push({keys: layers.flatMap((l) => (l.key ? [l.key] : [])), images: made});

@@ -9,10 +9,11 @@
 import type {ModelSpec} from "../../core/modelSpec.js";
 import type {DownloadProgress, InitStage} from "../../../workers/uploads.js";
 import {textButton} from "../inputs/textButton.js";
-import {startUploads, uploadFiles, type UploadModelId, type UploadsClient} from "../clients/uploadsClient.js";
+import {startUploads, uploadModelSpec, type UploadModelId, type UploadsClient} from "../clients/uploadsClient.js";
 import {describeBackend} from "../clients/uploadsWorkerClient.js";
 import {uploadStore, type UploadLayer, type UploadRecord} from "./uploadStore.js";
 import {el} from "../dom/el.js";
+import {describeUpload, isolateName, readChosenFile} from "../../core/imageFile.js";
 
 /** Options of UploadPanel. */
 export interface UploadPanelOptions {
@@ -54,9 +55,7 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
   errors.dataset.testid = "upload-errors";
   const list = el("ul", "upload-list");
   list.dataset.testid = "upload-list";
-  const removeAll = textButton("Remove all", async () => {
-    await (await uploadStore()).clear();
-  });
+  const removeAll = textButton("Remove all", () => void uploadStore().then((store) => store.clear()).catch((error) => showError("", error)));
   removeAll.hidden = true;
   root.append(heading, intro, zone, progress, status, errors, list, removeAll);
 
@@ -79,7 +78,7 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
     client ??= startUploads(invalidation);
     const c = client;
     ready ??= (async () => {
-      const spec = (await uploadFiles.models[model].spec.json()) as ModelSpec;
+      const spec = await uploadModelSpec(model);
       const loaded = {model: 0, runtime: 0};
       const total = {model: 0, runtime: 0};
       let stage: "download" | InitStage | "done" = "download"; // messages can arrive after init() has returned
@@ -135,20 +134,33 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
       let timing = "";
       for (const file of files) {
         ++index;
+        let name = file.name;
         try {
+          const store = await uploadStore();
+          const records = await store.list(model);
+          // A pasted image may come without a name: it gets the first free "pasted image N".
+          if (!name) for (let n = 1; !name; ++n) if (!records.some((r) => r.name === `pasted image ${n}`)) name = `pasted image ${n}`;
+          // The same file again (by its bytes) is not added twice.
+          const source = await fingerprint(file, name);
+          const same = records.find((r) => r.source === source);
+          if (same) {
+            showNote(`${describeUpload(name)} is already among your images${same.name === name ? "" : ` (as ${describeUpload(same.name)})`}: it was not added again.`);
+            continue;
+          }
           const {spec, backend, numThreads} = await start();
           progress.hidden = false;
           progress.max = total;
           progress.value = index - 1;
           if (total === 1) progress.removeAttribute("value"); // one image: a moving bar while it runs
-          status.textContent = `Running ${index} of ${total}: ${file.name || "pasted image"}…`;
-          const result = await client!.embed(file, {name: file.name || "pasted image"});
-          status.textContent = `Storing ${index} of ${total}: ${file.name || "pasted image"}…`;
+          status.textContent = `Running ${index} of ${total}: ${isolateName(name)}…`;
+          const result = await client!.embed(file, {name});
+          status.textContent = `Storing ${index} of ${total}: ${isolateName(name)}…`;
           const layers: Record<string, UploadLayer> = {};
           for (const [name, layer] of Object.entries(result.layers)) layers[name] = {grid: layer.grid, channels: layer.channels, values: layer.values};
           const record: UploadRecord = {
             id: crypto.randomUUID(),
-            name: result.name ?? "pasted image",
+            name,
+            source,
             model: spec.id,
             added: Date.now(),
             width: result.width,
@@ -159,12 +171,13 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
             backend: describeBackend(backend, numThreads),
             inferenceMs: result.ms.inference
           };
-          await (await uploadStore()).add(record, layers);
+          await store.add(record, layers);
           ++added;
-          timing = `${record.name} ran on ${record.backend}: ${Math.round(result.ms.inference)} ms for the model, ${Math.round(result.ms.total)} ms in all.`;
+          if (result.warning) showNote(result.warning);
+          timing = `${isolateName(record.name)} ran on ${record.backend}: ${Math.round(result.ms.inference)} ms for the model, ${Math.round(result.ms.total)} ms in all.`;
           status.textContent = timing;
         } catch (error) {
-          showError(file.name || "pasted image", error);
+          showError(name || "pasted image", error);
         } finally {
           progress.value = index;
           --waiting;
@@ -176,11 +189,15 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
   }
 
   function showError(name: string, error: unknown): void {
-    const item = el("li", "");
     const message = (error as Error)?.message ?? String(error);
-    // textContent: a file name is the user's text, never markup.
     // The worker's messages name the file themselves (quoted, long names shortened); others get it in front.
-    item.textContent = message.includes(JSON.stringify(name).slice(0, 20)) ? capitalise(message) : `${name}: ${message}`;
+    showNote(!name || message.includes(describeUpload(name).slice(0, 20)) ? capitalise(message) : `${isolateName(name)}: ${message}`);
+  }
+
+  /** A message in the list below the panel, with its Dismiss button. textContent: a file name is the user's text, never markup. */
+  function showNote(text: string): void {
+    const item = el("li", "");
+    item.textContent = text;
     const dismiss = textButton("Dismiss", () => item.remove());
     item.append(" ", dismiss);
     errors.append(item);
@@ -200,10 +217,10 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
         urls.push(url);
         thumb.src = url;
         const name = el("span", "upload-name");
-        name.textContent = record.name;
+        name.textContent = isolateName(record.name);
         name.title = `${record.originalWidth}×${record.originalHeight}, ran on ${record.backend} in ${Math.round(record.inferenceMs)} ms`;
-        const remove = textButton("Remove", () => store.remove(record.id));
-        remove.setAttribute("aria-label", `Remove ${record.name}`);
+        const remove = textButton("Remove", () => void store.remove(record.id, describeUpload(record.name)).catch((error) => showError("", error)));
+        remove.setAttribute("aria-label", `Remove ${isolateName(record.name)}`);
         item.append(thumb, name, remove);
         return item;
       })
@@ -250,7 +267,9 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
   let unsubscribe = () => {};
   uploadStore().then(
     (store) => {
-      unsubscribe = store.subscribe(() => void showList());
+      const unlist = store.subscribe(() => void showList().catch((error) => showError("", error)));
+      const uncleared = store.onCleared(() => showNote("This site's stored data was cleared (in the browser's settings, or by the browser to free space): your images are gone from this browser. New ones are kept again."));
+      unsubscribe = () => (unlist(), uncleared());
       return showList();
     },
     (error) => showError("uploads", error)
@@ -264,6 +283,12 @@ export function UploadPanel({model, invalidation}: UploadPanelOptions): UploadPa
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
   });
   return root;
+}
+
+/** SHA-256 (hex) of a chosen file's bytes, to tell the same file added again. */
+async function fingerprint(file: Blob, name: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", (await readChosenFile(file, describeUpload(name))) as BufferSource);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function capitalise(text: string): string {

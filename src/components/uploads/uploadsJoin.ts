@@ -6,6 +6,7 @@ import type {DecodedImage} from "../images/decodeImages.js";
 import type {AddedImage, AddedRef} from "../../../workers/similarity.js";
 import type {LoadedLayer} from "../clients/layerLoader.js";
 import {uploadStore, type UploadRecord} from "./uploadStore.js";
+import {cutName, isolateName} from "../../core/imageFile.js";
 
 /** An upload ready to draw beside the set's images. */
 export interface UploadedImage extends DecodedImage {
@@ -63,13 +64,14 @@ export class UploadImages {
 /** How an upload is named and credited wherever it is drawn beside the set's images. */
 export function uploadedImageInfo(upload: UploadRecord): Omit<DecodedImage, "bitmap" | "url"> {
   return {
-    id: upload.name.length > 40 ? `${upload.name.slice(0, 39)}…` : upload.name,
+    // Names are the user's: isolated (no override can mirror the text around them), cut on whole characters.
+    id: isolateName(cutName(upload.name, 40)),
     file: upload.name,
     width: upload.width,
     height: upload.height,
     originalWidth: upload.originalWidth,
     originalHeight: upload.originalHeight,
-    credit: `Your image: ${upload.name}`,
+    credit: `Your image: ${isolateName(upload.name)}`,
     licence: "yours; it stays in this browser"
   };
 }
