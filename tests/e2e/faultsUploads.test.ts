@@ -88,7 +88,8 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     await page.setInputFiles("[data-testid=upload-input]", {name: "my cat.png", mimeType: "image/png", buffer: photo("skimage-chelsea.png")});
     await waitForFrames(page, BUNDLED + 1);
     const kept = await page.evaluate(async () => (await (await caches.open("similarity-overlays-files")).keys()).map((r) => new URL(r.url).pathname.replace(/\.[0-9a-f]{8,}\./, ".")));
-    assert.deepEqual(kept.sort(), ["/_file/data/models/inception_v3.json", "/_file/data/models/inception_v3.onnx", "/_file/w/ort-wasm-simd-threaded.jsep.wasm", "/_file/w/uploads.js"]);
+    // Headless Chromium has no WebGPU adapter, so the page loads the CPU-only worker and runtime (uploadsClient.ts).
+    assert.deepEqual(kept.sort(), ["/_file/data/models/inception_v3.json", "/_file/data/models/inception_v3.onnx", "/_file/w/ort-wasm-simd-threaded.wasm", "/_file/w/uploadsWasm.js"]);
     await page.reload();
     await waitForFrames(page, BUNDLED + 1, 60_000);
     await site.context.setOffline(true);
@@ -103,7 +104,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
   test("a pasted image without a name is called \"pasted image 1\", in its caption and its Remove button", async () => {
     await paste(page, [{name: "", type: "image/jpeg", bytes: photo("darknet-eagle.jpg")}]);
     await waitForFrames(page, BUNDLED + 3);
-    assert.equal(await page.textContent(`${frameOf(BUNDLED + 2)} ~ figcaption`), "Your image: pasted image 1");
+    assert.equal(await page.textContent(`${frameOf(BUNDLED + 2)} ~ figcaption`), "Your image: pasted image 1 (yours; it stays in this browser)");
     assert.ok(await page.getByRole("button", {name: "Remove pasted image 1", exact: true}).isVisible());
   });
 
@@ -126,7 +127,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     const refused = await noteMatching(page, /is a text file/);
     assert.equal(refused, `"note\\u202Egnp.txt" is a text file, not an image: choose a JPEG, PNG, WebP, GIF, AVIF, BMP or TIFF file`);
     const escaped = "photo\\u202Egnp.txt";
-    assert.equal(await page.textContent(`${frameOf(BUNDLED + 3)} ~ figcaption`), `Your image: ${escaped}`);
+    assert.equal(await page.textContent(`${frameOf(BUNDLED + 3)} ~ figcaption`), `Your image: ${escaped} (yours; it stays in this browser)`);
     assert.ok(await page.getByRole("button", {name: `Remove ${escaped}`, exact: true}).isVisible());
     assert.match((await page.textContent("[data-testid=upload-list]")) ?? "", new RegExp(escaped.replace(/[\\.]/g, "\\$&")));
     // No override character is left anywhere on the page.
@@ -141,7 +142,7 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
       {name: emoji, mimeType: "image/jpeg", buffer: photo("gnome-flower2.jpg")}
     ]);
     await waitForFrames(page, BUNDLED + 6);
-    assert.equal(await page.textContent(`${frameOf(BUNDLED + 4)} ~ figcaption`), `Your image: \u2068${hebrew}\u2069`);
+    assert.equal(await page.textContent(`${frameOf(BUNDLED + 4)} ~ figcaption`), `Your image: \u2068${hebrew}\u2069 (yours; it stays in this browser)`);
     assert.ok(await page.getByRole("button", {name: `Remove \u2068${hebrew}\u2069`, exact: true}).isVisible());
     const label = (await page.getAttribute(frameOf(BUNDLED + 5), "aria-label")) ?? "";
     assert.ok(label.startsWith(`${"a".repeat(38)}👩‍👩‍👧‍👦…,`) || label.startsWith(`${"a".repeat(38)}…,`), label);
@@ -195,6 +196,9 @@ describe("faults round two: uploads on Across images", {timeout: 900_000}, () =>
     await page.setViewportSize({width: 1280, height: 3200});
     await page.evaluate(() => window.scrollTo(0, 0));
     const last = BUNDLED + 9;
+    // A new width makes the figure again (resize): let that settle before pointing at its frames.
+    await waitForFrames(page, last + 1);
+    await page.waitForTimeout(500);
     await paintAfter(page, () => hoverCell(page, frameOf(last), 8, 8));
     const remove = page.locator("[data-testid=upload-list] li:last-child button");
     await remove.focus();
