@@ -14,7 +14,7 @@ import {readImageTable} from "../../src/core/imageTable.js";
 import {readLayerTable} from "../../src/core/layerTable.js";
 import {modelHints} from "../../src/core/ownModel.js";
 import {buildModel, buildModelProto} from "../fixtures/makeOnnx.js";
-import {externalDataModel, TORCH_LIKE_RELUS, torchLikeCnn} from "../fixtures/testModels.js";
+import {externalDataModel, tinyVit, TORCH_LIKE_RELUS, torchLikeCnn} from "../fixtures/testModels.js";
 import {cosineOf, referenceCells} from "../fixtures/torchReference.js";
 import onnxProto from "onnx-proto";
 
@@ -164,6 +164,17 @@ test("a signed layer (a convolution before its ReLU) builds, as signed codes", (
   const data = readLayerTable(r.stdout);
   assert.ok(data.codes instanceof Int8Array, "signed codes");
   assert.ok(data.codes.some((c) => c < 0));
+});
+
+test("a transformer's token layer builds from a dataset.json: the patch grid without the class token, stride = patch size, the whole image as field", () => {
+  const config = {...ownConfig("vit", {...goodModel, preprocessing: {range: [0, 1]}}), layers: [{name: "block1", output: "block1"}], sizePolicy: undefined};
+  makeDataset("vit", config, buildModel(tinyVit()));
+  const r = layerLoader("vit", "block1");
+  assert.equal(r.status, 0, r.stderr);
+  const data = readLayerTable(r.stdout);
+  assert.deepEqual(data.info.grids, photos.map(() => ({width: 12, height: 12})), "12 × 12 patches of 8 px, the class token left out");
+  assert.deepEqual({layout: data.info.layout, prefixTokens: data.info.prefixTokens, stride: data.info.stride, wholeImage: data.info.wholeImage}, {layout: "NLD", prefixTokens: 1, stride: 8, wholeImage: true});
+  assert.equal(data.norms.length, photos.length * 144);
 });
 
 for (const [what, config, model, entry, message] of [
