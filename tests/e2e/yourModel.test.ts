@@ -412,6 +412,9 @@ describe("your model page", () => {
     assert.equal(await page.textContent("[data-testid=model-run-errors]"), "");
     const count = pictureCount();
     await checkSignedLayer(bytes, "block_5_add", options, count, 0, {col: 14, row: 9}, "MobileNetV2 block_5_add (Add, signed, 28×28 at 224 px)");
+    // "Auto" paints the diverging map here, which covers every cell: it starts at 0.6, so the photo shows through.
+    assert.equal(await page.$eval("[data-testid=overlay-figure] canvas.overlay-cells", (c) => (c as HTMLElement).style.opacity), "0.6");
+    assert.equal(await page.inputValue(".overlay-controls input[type=number]"), "0.6");
     await screenshots("your-model-signed", "block_5_add", count, 0, {col: 14, row: 9});
     // The ReLU after it is not signed: the veil, on 0 to 1, as before.
     await showLayer("block_6_expand_relu", count);

@@ -91,6 +91,8 @@ export function SimilarityExplorer(images: readonly DecodedImage[], options: Sim
   /** What each image is, across tables: the set's i-th image (copies count apart), or an upload by its id. */
   const pictures = grids.map((_, i) => (i < bundled ? `set:${i}` : `upload:${(extra[i - bundled] as {upload?: {id: string}}).upload?.id ?? extra[i - bundled].id}`));
 
+  // The controls' "Auto" map and its opacity depend on whether this layer is signed: said before the look is read.
+  if ("forLayer" in controls) controls.forLayer?.(summary.info.signed === true);
   let look: Look = followLook(controls, invalidation, onLook);
   let lastRequest: SimilarityRequest | null = null;
   let painted: SimilarityRequest | null = null;

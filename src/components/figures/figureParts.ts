@@ -46,7 +46,7 @@ export function imageRows(width: number, minWidth: number, gap: number, count: n
 }
 
 /** The page's overlay controls (OverlayControls), an input whose value is the Look. */
-export type LookInput = EventTarget & {value: Look};
+export type LookInput = EventTarget & {value: Look; forLayer?: (signed: boolean) => void};
 
 /** Calls `onLook(next, old)` whenever the controls change, until `invalidation`; returns the look now. A page without controls passes a fixed Look. */
 export function followLook(controls: LookInput | Look, invalidation: Promise<unknown>, onLook: (next: Look, old: Look) => void): Look {

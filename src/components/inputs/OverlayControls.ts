@@ -3,7 +3,7 @@
 // state (viewState.ts), so the URL and a re-created figure keep it.
 import * as Inputs from "@observablehq/inputs";
 import type {SimilarityKind} from "../../core/similarity.js";
-import {colormaps, defaultOpacity, type ColormapName} from "../overlay/colormaps.js";
+import {colormaps, defaultOpacity, resolveColormap, type ColormapName} from "../overlay/colormaps.js";
 import {kindLabel, scaleModes, similarityKinds, type ScaleMode} from "../overlay/overlayScale.js";
 import type {ViewState} from "../url/viewState.js";
 
@@ -25,8 +25,18 @@ export interface OverlayControlsOptions {
   onChange?: () => void;
 }
 
-/** An input for the Look, starting from (and writing to) `state`. */
-export function OverlayControls(state: ViewState, {onChange}: OverlayControlsOptions = {}): Inputs.Input<Look> {
+/** The controls' input, which a figure tells whether its layer is signed (see OverlayControls). */
+export type OverlayControlsInput = Inputs.Input<Look> & {forLayer(signed: boolean): void};
+
+/**
+ * An input for the Look, starting from (and writing to) `state`. A figure calls forLayer(signed) before it
+ * reads the look: "Auto" is the veil on a non-negative layer and the diverging map on a signed one, and the
+ * opacity follows the map painted (the diverging map covers every cell, so it starts at 0.6), unless the
+ * opacity was moved by hand.
+ */
+export function OverlayControls(state: ViewState, {onChange}: OverlayControlsOptions = {}): OverlayControlsInput {
+  let signed = false;
+  const startingOpacity = (name: ColormapName) => defaultOpacity(resolveColormap(name, signed));
   const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
   const opacity = Inputs.range([0, 1], {label: "Opacity", value: state.opacity, step: 0.05});
   const form = Inputs.form<Look>(
@@ -43,11 +53,21 @@ export function OverlayControls(state: ViewState, {onChange}: OverlayControlsOpt
   form.addEventListener("input", () => {
     // Another colour map starts at its own opacity, unless the opacity was moved from the old map's.
     const next = form.value;
-    if (next.colormap !== state.colormap && Math.abs(state.opacity - defaultOpacity(state.colormap)) < 1e-9) opacity.value = defaultOpacity(next.colormap);
+    if (next.colormap !== state.colormap && Math.abs(state.opacity - startingOpacity(state.colormap)) < 1e-9) opacity.value = startingOpacity(next.colormap);
     Object.assign(state, form.value);
     onChange?.();
   });
-  return form;
+  return Object.assign(form, {
+    forLayer(layerSigned: boolean) {
+      if (layerSigned === signed) return;
+      const before = startingOpacity(state.colormap);
+      signed = layerSigned;
+      const after = startingOpacity(state.colormap);
+      if (before === after || Math.abs(state.opacity - before) >= 1e-9) return;
+      opacity.value = after;
+      form.dispatchEvent(new Event("input", {bubbles: true}));
+    }
+  });
 }
 
 /** Lays the controls out in one wrapping row. */
