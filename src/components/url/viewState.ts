@@ -3,26 +3,17 @@
 // A cell is image.col.row, or image.col.row.layer where the page shows several layers. Parameters that
 // hold their default are left out; values that cannot be read fall back to the default (a shared link
 // with a typo still opens).
-import type {SimilarityKind} from "../../core/similarity.js";
-import {defaultOpacity, isColormap, type ColormapName} from "../overlay/colormaps.js";
-import {isScaleMode, isSimilarityKind, type ScaleMode} from "../overlay/overlayScale.js";
+import {defaultOpacity, isColormap} from "../overlay/colormaps.js";
+import {isScaleMode, isSimilarityKind} from "../overlay/overlayScale.js";
+import type {Look} from "../inputs/OverlayControls.js";
 import type {CellRef} from "../query/queryState.js";
 
-/** Everything the URL restores. Controls and figures read and write one shared object of this type. */
-export interface ViewState {
+/** Everything the URL restores: the overlay's look and the view. Controls and figures read and write one shared object of this type. */
+export interface ViewState extends Look {
   /** Dataset name. */
   dataset: string;
   /** Layer name; undefined leaves the choice to the page (the model's default layer). */
   layer?: string;
-  kind: SimilarityKind;
-  colormap: ColormapName;
-  scale: ScaleMode;
-  /** Opacity of the overlay, 0 to 1. */
-  opacity: number;
-  /** Whether the receptive field of the cell under the pointer is outlined. */
-  field: boolean;
-  /** Whether the overlay is upsampled bilinearly (smooth) rather than shown as the layer's flat cells. */
-  smooth: boolean;
   /** The cell under the pointer or keyboard cursor, if any. */
   query: CellRef | null;
   /** Pinned cells, in the order they were pinned. */
