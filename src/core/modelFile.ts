@@ -5,7 +5,7 @@
 import {quoteName, sniffFile} from "./imageFile.js";
 import {listCandidateLayers, NO_SPATIAL_OUTPUT, type CandidateLayer} from "./layerTap.js";
 import {decodeModel, describeImageInput, type ImageInput, type ModelProto} from "./onnxGraph.js";
-import {RuntimeFailure, type OrtRuntime} from "./ortRuntime.js";
+import {ONE_FILE_ADVICE, RuntimeFailure, type OrtRuntime} from "./ortRuntime.js";
 import {modelHints, type ModelHints} from "./ownModel.js";
 
 /** Largest model file accepted, in bytes: 500 MB. onnxruntime-web holds the file and the session's copy
@@ -82,8 +82,7 @@ export function checkSelfContained(model: ModelProto, what: string): void {
   const files = externalDataFiles(model);
   if (!files.length) return;
   throw new Error(
-    `${what} keeps its weights in ${files.length === 1 ? "an external data file" : `${files.length} external data files`} (${files.join(", ")}), which the .onnx file only points to: ` +
-      `save the model as one file with its weights inside (in Python: onnx.save(onnx.load("model.onnx"), "whole.onnx", save_as_external_data=False)), then choose that file`
+    `${what} keeps its weights in ${files.length === 1 ? "an external data file" : `${files.length} external data files`} (${files.join(", ")}), which the .onnx file only points to: ${ONE_FILE_ADVICE}`
   );
 }
 

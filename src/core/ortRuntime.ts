@@ -45,6 +45,9 @@ export function withoutBuildPaths(message: string): string {
     .trim();
 }
 
+/** What to do with a model whose weights are in external data files (said at inspection, modelFile.ts, and here). */
+export const ONE_FILE_ADVICE = `save the model as one file with its weights inside (in Python: onnx.save(onnx.load("model.onnx"), "whole.onnx", save_as_external_data=False)), then choose that file`;
+
 /**
  * The one place that names an onnxruntime failure. `raw` is the runtime's message, `what` the model (quoted
  * file name), `doing` "load" or "run", `dims` the input shape of a run. Told apart: weights in an external
@@ -56,7 +59,7 @@ export function explainRuntimeFailure(raw: string, what: string, doing: "load" |
   const fail = (kind: RuntimeFailureKind, message: string) => new RuntimeFailure(message, kind);
   let m: RegExpMatchArray | null;
   if (/external data|externaldata|external_data|MountedFiles/i.test(raw)) {
-    return fail("external-data", `${what} keeps its weights in a separate file (ONNX external data), which this page cannot read beside it: save the model with its weights inside the .onnx file (onnx.save_model(model, path, save_as_external_data=False), possible below 2 GB)`);
+    return fail("external-data", `${what} keeps its weights in an external data file, which the .onnx file only points to: ${ONE_FILE_ADVICE}`);
   }
   if ((m = raw.match(/IR version:?\s*(\d+),\s*max supported IR version:?\s*(\d+)/i))) {
     return fail("ir-version", `${what} is ONNX IR version ${m[1]}, newer than this page's onnxruntime reads (IR version ${m[2]} at most): export it again with an older exporter, or set its ir_version to ${m[2]}`);
