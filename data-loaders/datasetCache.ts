@@ -33,9 +33,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The code between a model and its description file and ONNX output (data/models/ID.json, ID.onnx). */
 function modelCodeDigest(): string {
-  const hash = createHash("sha256");
-  const dirs = [join(ROOT, "data-loaders", "models"), join(ROOT, "src", "core")];
-  for (const dir of dirs) for (const name of readdirSync(dir).filter((n) => n.endsWith(".ts")).sort()) hash.update(`\0${name}\0`).update(readFileSync(join(dir, name)));
+  const hash = createHash("sha256").update(codeDigest(["data-loaders/models", "src/core"]));
   for (const file of [join(ROOT, "data-loaders", "ownModel.ts"), join(ROOT, "node_modules", "nsfwjs", "package.json")]) hash.update(`\0${fileDigest(file)}`);
   return hash.digest("hex");
 }
