@@ -60,11 +60,15 @@ describe("on a phone (390×844, touch)", () => {
 
   test("the page speaks of taps, and a tap moves the query without pinning; a second tap moves it again", async () => {
     assert.match((await readout(page)) ?? "", /^Tap an image: .* Press and hold \(or press Enter\) to pin\./);
+    // The readout's box has a fixed height (it changes on every hover): at 390 px its words must still fit.
+    const readoutCut = () => page.$eval(".explorer-readout", (n) => n.scrollHeight - n.clientHeight);
+    assert.ok((await readoutCut()) <= 0, `the readout's hint is cut by ${await readoutCut()} px`);
     assert.equal(await page.locator(".for-touch").first().isVisible(), true);
     assert.equal(await page.locator(".for-mouse").first().isVisible(), false);
     const a = await cellPoint(page, frameOf(2), 5, 7);
     await paintAfter(page, () => page.touchscreen.tap(a.x, a.y));
     assert.match((await readout(page)) ?? "", /^Query: [^,]+, cell \(5, 7\)/);
+    assert.ok((await readoutCut()) <= 0, `the readout of a query is cut by ${await readoutCut()} px`);
     const b = await cellPoint(page, frameOf(2), 10, 3);
     await paintAfter(page, () => page.touchscreen.tap(b.x, b.y));
     assert.match((await readout(page)) ?? "", /^Query: [^,]+, cell \(10, 3\)/);
